@@ -1,0 +1,151 @@
+/**
+ * Deterministic, realistic chart data for the simulated API: titles in each region's
+ * language (diacritics, emoji), shared videos that trend in several regions.
+ */
+
+interface Vocabulary {
+  readonly language: string
+  readonly subjects: ReadonlyArray<string>
+  readonly tails: ReadonlyArray<string>
+  readonly channels: ReadonlyArray<string>
+}
+
+const VOCABULARIES: Readonly<Record<string, Vocabulary>> = {
+  pl: {
+    language: "pl",
+    subjects: ["Żółta Łódź", "Księżyc nad Gdańskiem", "Zażółć gęślą jaźń", "Źdźbło trawy", "Wieczór w Łodzi", "Kraków nocą"],
+    tails: ["– teledysk", "(na żywo)", "🌙", "– premiera", "🔥 najlepsze momenty", "| odcinek specjalny"],
+    channels: ["Żółta Łódź", "Kanał Śląski", "Muzyka Pomorza", "Gra o Łódź"]
+  },
+  nl: {
+    language: "nl",
+    subjects: ["Fietsen door Utrecht", "De mooiste liedjes", "IJsselmeer bij nacht", "Wandelen in Zeeland", "Koningsdag"],
+    tails: ["(officiële video)", "🚲", "– live", "| samenvatting", "🎵"],
+    channels: ["Polderpop", "NOS Jeugd", "Gouda Gaming", "Straatmuzikanten"]
+  },
+  sv: {
+    language: "sv",
+    subjects: ["Tjejerna springer", "Midsommar i Skåne", "Älgen på vägen", "Köttbullar på riktigt", "Norrsken över Kiruna"],
+    tails: ["(officiell video)", "🦌", "– live", "| höjdpunkter", "✨"],
+    channels: ["Skånska Ljud", "Älvdalen TV", "Fika Gaming", "Göteborgs Musik"]
+  },
+  no: {
+    language: "no",
+    subjects: ["Nordlys over Tromsø", "Fjellturen", "Brunost og vafler", "Løpet i Bergen", "Vinter på Svalbard"],
+    tails: ["(offisiell video)", "❄️", "– direkte", "| høydepunkter", "🏔️"],
+    channels: ["Fjordlyd", "Bergen Beats", "Trøndersk TV", "Nordlys Spill"]
+  },
+  de: {
+    language: "de",
+    subjects: ["Grüße aus Graz", "Österreichs schönste Berge", "Wiener Straßenbahn", "Schifahren am Arlberg", "Der Bäcker von Linz"],
+    tails: ["(offizielles Video)", "🏔️", "– live", "| Höhepunkte", "🎶"],
+    channels: ["Alpenklang", "Wien Heute", "Grazer Gaming", "Tiroler Töne"]
+  },
+  en: {
+    language: "en",
+    subjects: ["Running the London marathon", "Official Music Video", "We tried every burger", "Top 10 goals", "Reacting to the finale"],
+    tails: ["(Official Video)", "🔥", "– Live", "| Highlights", "😂"],
+    channels: ["Northern Lights Music", "Goal Rush", "Kitchen Chaos", "Pixel Arcade"]
+  }
+}
+
+const REGION_VOCABULARY: Readonly<Record<string, string>> = {
+  PL: "pl",
+  NL: "nl",
+  SE: "sv",
+  NO: "no",
+  AT: "de",
+  DE: "de",
+  GB: "en",
+  US: "en"
+}
+
+const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+/** A stable 32-bit hash (FNV-1a). */
+const hash = (s: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h
+}
+
+/** An 11-character id of YouTube's alphabet, stable for a seed. */
+export const videoIdFor = (seed: string): string => {
+  let id = ""
+  let h = hash(seed)
+  for (let i = 0; i < 11; i++) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0
+    h = hash(`${seed}:${i}:${h}`)
+    id += ID_ALPHABET[h % 64]
+  }
+  return id
+}
+
+export interface CatalogItem {
+  readonly kind: "youtube#video"
+  readonly etag: string
+  readonly id: string
+  readonly snippet: Record<string, unknown>
+  readonly contentDetails: Record<string, unknown>
+  readonly statistics: Record<string, string>
+}
+
+/** Every 20th position of every region is a video shared by all regions: about 5% overlap. */
+const SHARED_EVERY = 20
+
+const vocabularyOf = (region: string): Vocabulary => VOCABULARIES[REGION_VOCABULARY[region] ?? "en"]!
+
+const pick = <A>(list: ReadonlyArray<A>, n: number): A => list[n % list.length]!
+
+const makeItem = (seed: string, vocabulary: Vocabulary, position: number, views: number): CatalogItem => {
+  const h = hash(seed)
+  const hidesLikes = h % 7 === 0
+  const noComments = h % 11 === 0
+  const namesLanguage = h % 3 !== 0
+  return {
+    kind: "youtube#video",
+    etag: `etag-${h.toString(16)}`,
+    id: videoIdFor(seed),
+    snippet: {
+      publishedAt: new Date(Date.UTC(2025, 8, 1 + (h % 28), h % 24, h % 60, 6)).toISOString().replace(".000", ""),
+      channelId: `UC${videoIdFor(`${seed}:channel`)}${videoIdFor(`${seed}:channel2`)}`.slice(0, 24),
+      title: `${pick(vocabulary.subjects, h)} ${pick(vocabulary.tails, h >>> 8)} #${position}`,
+      description: `${pick(vocabulary.subjects, h >>> 4)}.`,
+      thumbnails: { default: { url: `https://i.ytimg.com/vi/${videoIdFor(seed)}/default.jpg`, width: 120, height: 90 } },
+      channelTitle: pick(vocabulary.channels, h >>> 12),
+      categoryId: "10",
+      liveBroadcastContent: "none",
+      ...(namesLanguage ? { defaultLanguage: vocabulary.language, defaultAudioLanguage: vocabulary.language } : {}),
+      localized: { title: pick(vocabulary.subjects, h), description: "" }
+    },
+    contentDetails: {
+      duration: `PT${1 + (h % 9)}M${h % 60}S`,
+      dimension: "2d",
+      definition: "hd",
+      caption: "false",
+      licensedContent: true,
+      contentRating: {},
+      projection: "rectangular"
+    },
+    statistics: {
+      viewCount: String(views),
+      ...(hidesLikes ? {} : { likeCount: String(Math.floor(views / 20)) }),
+      favoriteCount: "0",
+      ...(noComments ? {} : { commentCount: String(Math.floor(views / 400)) })
+    }
+  }
+}
+
+/** The most-popular chart of a region, `size` items in rank order. */
+export const chartFor = (region: string, size: number): ReadonlyArray<CatalogItem> =>
+  Array.from({ length: size }, (_, i) => {
+    const position = i + 1
+    // Views fall with rank; a shared video's count differs by region, so dedup has a maximum to find.
+    const views = Math.floor(5_000_000 / position) + (hash(`${region}:${position}`) % 10_000)
+    return position % SHARED_EVERY === 0
+      ? makeItem(`shared:${position}`, VOCABULARIES["en"]!, position, views)
+      : makeItem(`${region}:${position}`, vocabularyOf(region), position, views)
+  })

@@ -1,0 +1,221 @@
+import { Effect } from "effect"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { chartFor } from "./Catalog.js"
+
+/**
+ * A real HTTP server on 127.0.0.1 that speaks `videos.list?chart=mostPopular` as the
+ * YouTube Data API does (see shared/youtube-api.md), with scripted faults. It serves
+ * the demo, the benchmark and the end-to-end tests.
+ */
+
+/** What the server does instead of answering normally, once per request, in order. */
+export type Fault =
+  | { readonly _tag: "Respond"; readonly status: number; readonly body: string; readonly headers?: Record<string, string> }
+  /** Accepts the request and never answers. */
+  | { readonly _tag: "Hang" }
+  /** Sends the headers and half a body, then resets the connection. */
+  | { readonly _tag: "Reset" }
+
+const googleError = (status: number, reason: string, message: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    error: { code: status, message, errors: [{ message, domain: "youtube", reason }], ...extra }
+  })
+
+const INVALID_KEY_BODY = googleError(400, "badRequest", "API key not valid. Please pass a valid API key.", {
+  status: "INVALID_ARGUMENT",
+  details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" }]
+})
+
+export const Faults = {
+  respond: (status: number, body: string, headers?: Record<string, string>): Fault =>
+    headers === undefined ? { _tag: "Respond", status, body } : { _tag: "Respond", status, body, headers },
+  /** 429 with `Retry-After` in seconds or as an HTTP date. */
+  rateLimited: (retryAfter?: string): Fault =>
+    Faults.respond(
+      429,
+      googleError(429, "rateLimitExceeded", "Too many requests.", { status: "RESOURCE_EXHAUSTED" }),
+      retryAfter === undefined ? undefined : { "retry-after": retryAfter }
+    ),
+  userRateLimited: (): Fault => Faults.respond(403, googleError(403, "userRateLimitExceeded", "User rate limit exceeded.")),
+  quotaExceeded: (): Fault =>
+    Faults.respond(
+      403,
+      googleError(403, "quotaExceeded", "The request cannot be completed because you have exceeded your quota.")
+    ),
+  backendError: (status = 503): Fault => Faults.respond(status, googleError(status, "backendError", "Backend Error")),
+  invalidKey: (): Fault => Faults.respond(400, INVALID_KEY_BODY),
+  chartNotFound: (): Fault =>
+    Faults.respond(404, googleError(404, "videoChartNotFound", "The requested video chart is not supported or is not available.")),
+  html: (): Fault =>
+    Faults.respond(200, "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>", {
+      "content-type": "text/html"
+    }),
+  truncated: (): Fault => Faults.respond(200, `{"kind":"youtube#videoListResponse","items":[{"kind":"youtube#vid`),
+  hang: (): Fault => ({ _tag: "Hang" }),
+  reset: (): Fault => ({ _tag: "Reset" })
+} as const
+
+export interface SimulatedApiOptions {
+  /** Items in each region's chart (up to 200 like the real one). */
+  readonly chartSize?: number
+  /** Milliseconds before each answer, per region. */
+  readonly latencyMs?: Readonly<Record<string, number>>
+  /** Faults per region, used up one request at a time before normal answers resume. */
+  readonly faults?: Readonly<Record<string, ReadonlyArray<Fault>>>
+  /** The key to accept; any other gets 400 API_KEY_INVALID. Unset: any key. */
+  readonly apiKey?: string
+  /** Replaces a region's items before they are served (malformed items, odd titles). */
+  readonly items?: Readonly<Record<string, ReadonlyArray<unknown>>>
+}
+
+export interface RecordedRequest {
+  readonly url: string
+  readonly region: string
+  readonly apiKey: string | undefined
+  readonly startedAt: number
+  readonly finishedAt?: number
+}
+
+export interface SimulatedApi {
+  /** Give this to YOUTUBE_API_BASE_URL. */
+  readonly baseUrl: string
+  readonly requests: ReadonlyArray<RecordedRequest>
+  /** The most requests that were in progress at once. */
+  readonly maxInFlight: () => number
+}
+
+const PAGE_LIMIT = 50
+
+const pageToken = (offset: number) => Buffer.from(`offset:${offset}`).toString("base64url")
+const offsetOf = (token: string | null): number | undefined => {
+  if (token === null || token === "") return 0
+  const match = /^offset:(\d+)$/.exec(Buffer.from(token, "base64url").toString())
+  return match === null ? undefined : Number(match[1])
+}
+
+const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers })
+  res.end(body)
+}
+
+export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
+  Effect.gen(function*() {
+    const chartSize = options.chartSize ?? 200
+    const charts = new Map<string, ReadonlyArray<unknown>>()
+    const chart = (region: string) => {
+      let items = charts.get(region)
+      if (items === undefined) {
+        items = options.items?.[region] ?? chartFor(region, chartSize)
+        charts.set(region, items)
+      }
+      return items
+    }
+    const faults = new Map(Object.entries(options.faults ?? {}).map(([region, list]) => [region, [...list]]))
+    const requests: Array<RecordedRequest> = []
+    let inFlight = 0
+    let maxInFlight = 0
+
+    const answer = (req: IncomingMessage, res: ServerResponse, url: URL) => {
+      const region = url.searchParams.get("regionCode") ?? ""
+      const key = req.headers["x-goog-api-key"]
+      const apiKey = Array.isArray(key) ? key[0] : key
+      const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
+        url: req.url ?? "",
+        region,
+        apiKey,
+        startedAt: Date.now()
+      }
+      requests.push(record)
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      let done = false
+      const finish = () => {
+        if (done) return
+        done = true
+        inFlight--
+        record.finishedAt = Date.now()
+      }
+      res.on("close", finish)
+
+      const respond = () => {
+        if (!url.pathname.endsWith("/videos")) {
+          return send(res, 404, googleError(404, "notFound", `Not found: ${url.pathname}`))
+        }
+        if (url.searchParams.has("key")) {
+          return send(res, 400, googleError(400, "badRequest", "This simulator refuses keys in URLs: use X-Goog-Api-Key."))
+        }
+        if (apiKey === undefined || apiKey === "") {
+          return send(res, 403, googleError(403, "forbidden", "The request is missing a valid API key.", { status: "PERMISSION_DENIED" }))
+        }
+        const fault = faults.get(region)?.shift()
+        if (fault !== undefined) {
+          switch (fault._tag) {
+            case "Respond":
+              return send(res, fault.status, fault.body, fault.headers)
+            case "Hang":
+              return
+            case "Reset":
+              res.writeHead(200, { "content-type": "application/json" })
+              res.write(`{"kind":"youtube#videoListResponse","items":[`)
+              return setTimeout(() => res.socket?.destroy(), 5)
+          }
+        }
+        if (options.apiKey !== undefined && apiKey !== options.apiKey) {
+          return send(res, 400, INVALID_KEY_BODY)
+        }
+        if (url.searchParams.get("chart") !== "mostPopular" || !/^[A-Z]{2}$/.test(region)) {
+          return send(res, 400, googleError(400, "invalidRegionCode", "The regionCode parameter specifies an invalid region code."))
+        }
+        const offset = offsetOf(url.searchParams.get("pageToken"))
+        if (offset === undefined) return send(res, 400, googleError(400, "invalidPageToken", "The page token is invalid."))
+        const size = Math.min(PAGE_LIMIT, Math.max(1, Number(url.searchParams.get("maxResults") ?? "5") || 5))
+        const items = chart(region)
+        const page = items.slice(offset, offset + size)
+        const next = offset + size < items.length ? pageToken(offset + size) : undefined
+        send(
+          res,
+          200,
+          JSON.stringify({
+            kind: "youtube#videoListResponse",
+            etag: `etag-${region}-${offset}`,
+            items: page,
+            ...(next === undefined ? {} : { nextPageToken: next }),
+            ...(offset > 0 ? { prevPageToken: pageToken(Math.max(0, offset - size)) } : {}),
+            pageInfo: { totalResults: items.length, resultsPerPage: size }
+          })
+        )
+      }
+
+      const latency = options.latencyMs?.[region] ?? 0
+      if (latency > 0) {
+        const timer = setTimeout(respond, latency)
+        res.on("close", () => clearTimeout(timer))
+      } else {
+        respond()
+      }
+    }
+
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1")
+      answer(req, res, url)
+    })
+    // Keep-alive sockets would hold the server open after the client is done.
+    server.keepAliveTimeout = 1000
+
+    const port = yield* Effect.acquireRelease(
+      Effect.async<number>((resume) => {
+        server.listen(0, "127.0.0.1", () => resume(Effect.succeed((server.address() as AddressInfo).port)))
+      }),
+      () =>
+        Effect.async<void>((resume) => {
+          server.closeAllConnections()
+          server.close(() => resume(Effect.void))
+        })
+    )
+    return {
+      baseUrl: `http://127.0.0.1:${port}/youtube/v3`,
+      requests,
+      maxInFlight: () => maxInFlight
+    } satisfies SimulatedApi
+  })

@@ -1,0 +1,95 @@
+import { Migrator, SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+/**
+ * The project's migrations, imported statically so they survive bundling
+ * (`Migrator.fromFileSystem` imports files at run time). Never edit one that has
+ * shipped: add the next number.
+ */
+
+const m0001_initial = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  // unaccent is a trusted extension (PostgreSQL 13+): a database owner may create it.
+  yield* sql`CREATE EXTENSION IF NOT EXISTS unaccent`
+  yield* sql`
+    DO $$
+    BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'viralvidvault_folded') THEN
+        CREATE TEXT SEARCH CONFIGURATION viralvidvault_folded (COPY = simple);
+        ALTER TEXT SEARCH CONFIGURATION viralvidvault_folded
+          ALTER MAPPING FOR asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH unaccent, simple;
+      END IF;
+    END
+    $$`
+  yield* sql`
+    CREATE TABLE ingest_runs (
+      id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      started_at    timestamptz NOT NULL,
+      finished_at   timestamptz,
+      status        text NOT NULL CHECK (status IN ('ok', 'partial', 'failed')),
+      regions       jsonb NOT NULL DEFAULT '[]',
+      entries       integer NOT NULL DEFAULT 0 CHECK (entries >= 0),
+      unique_videos integer NOT NULL DEFAULT 0 CHECK (unique_videos >= 0)
+    )`
+  yield* sql`
+    CREATE TABLE videos (
+      video_id         text PRIMARY KEY,
+      title            text NOT NULL,
+      channel_title    text NOT NULL,
+      view_count       bigint NOT NULL CHECK (view_count >= 0),
+      primary_language text NOT NULL,
+      search_config    regconfig NOT NULL,
+      regions          text[] NOT NULL,
+      published_at     timestamptz,
+      first_seen_at    timestamptz NOT NULL,
+      last_seen_at     timestamptz NOT NULL,
+      last_run_id      bigint REFERENCES ingest_runs (id),
+      search           tsvector GENERATED ALWAYS AS (
+                         setweight(to_tsvector(search_config, title), 'A') ||
+                         setweight(to_tsvector(search_config, channel_title), 'B')
+                       ) STORED
+    )`
+  yield* sql`CREATE INDEX videos_search_idx ON videos USING gin (search)`
+  yield* sql`CREATE INDEX videos_regions_idx ON videos USING gin (regions)`
+  yield* sql`
+    CREATE TABLE trending_entries (
+      run_id     bigint NOT NULL REFERENCES ingest_runs (id) ON DELETE CASCADE,
+      region     text NOT NULL,
+      video_id   text NOT NULL REFERENCES videos (video_id),
+      rank       integer NOT NULL CHECK (rank >= 1),
+      view_count bigint NOT NULL CHECK (view_count >= 0),
+      fetched_at timestamptz NOT NULL,
+      PRIMARY KEY (run_id, region, video_id)
+    )`
+  yield* sql`CREATE INDEX trending_entries_video_idx ON trending_entries (video_id, fetched_at)`
+})
+
+/** Keyed `<id>_<name>`, as `Migrator.fromRecord` reads them. */
+export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
+  "1_initial": m0001_initial
+}
+
+export const MIGRATIONS_TABLE = "viralvidvault_migrations"
+
+/** An arbitrary, fixed key: our migrations run one process at a time. */
+const MIGRATION_LOCK = 7_406_116_001
+
+/**
+ * Applies the migrations. Idempotent, and safe when several processes start at once:
+ * the Migrator serialises on its table, and we create that table under an advisory
+ * lock (its own check-then-create would otherwise race).
+ */
+export const runMigrations = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.withTransaction(
+    Effect.zipRight(
+      sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`,
+      sql`CREATE TABLE IF NOT EXISTS ${sql(MIGRATIONS_TABLE)} (
+        migration_id integer PRIMARY KEY,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        name text NOT NULL
+      )`
+    )
+  )
+  return yield* Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: MIGRATIONS_TABLE })
+}).pipe(Effect.withSpan("Migrations.run"))

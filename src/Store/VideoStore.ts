@@ -1,0 +1,130 @@
+import { SqlClient, type SqlError } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
+import type { RegionalVideo, RegionOutcome, RunStatus, UniqueVideo } from "../Domain.js"
+import { searchConfigFor } from "../Region.js"
+
+/** The database refused or lost the run. Nothing of the run was committed. */
+export class StoreFailed extends Schema.TaggedError<StoreFailed>()("StoreFailed", {
+  operation: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `storing the run failed while ${this.operation}: ${this.detail}`
+  }
+  get hint() {
+    return "check that the database is up and DATABASE_URL is right; the next run fetches again"
+  }
+}
+
+export interface RunToSave {
+  readonly startedAt: Date
+  readonly finishedAt: Date
+  readonly status: RunStatus
+  readonly outcomes: ReadonlyArray<RegionOutcome>
+  /** Every entry of every region, in chart order. */
+  readonly entries: ReadonlyArray<RegionalVideo>
+  readonly videos: ReadonlyArray<UniqueVideo>
+}
+
+/**
+ * PostgreSQL `text` cannot hold U+0000, and a lone surrogate cannot be encoded as
+ * UTF-8; everything else is stored exactly as received.
+ */
+export const storableText = (s: string): string => s.replace(/\u0000/g, "").toWellFormed()
+
+const storeError = (operation: string) => (error: SqlError.SqlError) =>
+  new StoreFailed({ operation, detail: describeSqlError(error) })
+
+/** The driver's own words (e.g. "connection refused"), which say more than SqlError's. */
+export const describeSqlError = (error: SqlError.SqlError): string => {
+  const cause = error.cause as { message?: unknown; code?: unknown } | undefined
+  const why = typeof cause?.message === "string" && cause.message !== "" ? cause.message : error.message
+  return typeof cause?.code === "string" ? `${why} (${cause.code})` : why
+}
+
+export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/VideoStore", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    const insertRun = (run: RunToSave) =>
+      sql<{ id: string }>`
+        INSERT INTO ingest_runs (started_at, finished_at, status, regions, entries, unique_videos)
+        VALUES (${run.startedAt}, ${run.finishedAt}, ${run.status}, ${JSON.stringify(run.outcomes)}::jsonb,
+                ${run.entries.length}, ${run.videos.length})
+        RETURNING id`.pipe(
+        Effect.map((rows) => Number(rows[0]!.id)),
+        Effect.mapError(storeError("recording the run"))
+      )
+
+    // One statement for all videos: the rows travel as one JSON parameter.
+    const upsertVideos = (runId: number, videos: ReadonlyArray<UniqueVideo>) => {
+      const rows = videos.map((v) => ({
+        video_id: v.videoId,
+        title: storableText(v.title),
+        channel_title: storableText(v.channelTitle),
+        view_count: v.viewCount,
+        primary_language: storableText(v.language),
+        search_config: searchConfigFor(v.language),
+        regions: v.regions,
+        published_at: Option.getOrNull(Option.map(v.publishedAt, (d) => d.toISOString())),
+        first_seen_at: v.firstSeenAt.toISOString(),
+        last_seen_at: v.lastSeenAt.toISOString()
+      }))
+      return sql`
+        INSERT INTO videos AS old (video_id, title, channel_title, view_count, primary_language, search_config,
+                                   regions, published_at, first_seen_at, last_seen_at, last_run_id)
+        SELECT v.video_id, v.title, v.channel_title, v.view_count, v.primary_language, v.search_config::regconfig,
+               ARRAY(SELECT jsonb_array_elements_text(v.regions) ORDER BY 1), v.published_at,
+               v.first_seen_at, v.last_seen_at, ${runId}
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(
+          video_id text, title text, channel_title text, view_count bigint, primary_language text,
+          search_config text, regions jsonb, published_at timestamptz, first_seen_at timestamptz,
+          last_seen_at timestamptz)
+        ON CONFLICT (video_id) DO UPDATE SET
+          -- A batch older than what is stored (a late retry) adds its regions but changes nothing else.
+          title            = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.title ELSE old.title END,
+          channel_title    = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.channel_title ELSE old.channel_title END,
+          view_count       = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.view_count ELSE old.view_count END,
+          primary_language = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.primary_language ELSE old.primary_language END,
+          search_config    = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.search_config ELSE old.search_config END,
+          last_run_id      = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.last_run_id ELSE old.last_run_id END,
+          regions          = ARRAY(SELECT DISTINCT r FROM unnest(old.regions || EXCLUDED.regions) AS r ORDER BY r),
+          published_at     = COALESCE(EXCLUDED.published_at, old.published_at),
+          first_seen_at    = LEAST(old.first_seen_at, EXCLUDED.first_seen_at),
+          last_seen_at     = GREATEST(old.last_seen_at, EXCLUDED.last_seen_at)`
+        .pipe(Effect.mapError(storeError("storing videos")))
+    }
+
+    const insertEntries = (runId: number, entries: ReadonlyArray<RegionalVideo>) => {
+      const rows = entries.map((e) => ({
+        region: e.region,
+        video_id: e.videoId,
+        rank: e.rank,
+        view_count: e.viewCount,
+        fetched_at: e.fetchedAt.toISOString()
+      }))
+      return sql`
+        INSERT INTO trending_entries (run_id, region, video_id, rank, view_count, fetched_at)
+        SELECT ${runId}, e.region, e.video_id, e.rank, e.view_count, e.fetched_at
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e(
+          region text, video_id text, rank integer, view_count bigint, fetched_at timestamptz)`
+        .pipe(Effect.mapError(storeError("storing trending entries")))
+    }
+
+    /** Stores one run in one transaction: all of it, or (on failure) none of it. */
+    const saveRun = Effect.fn("VideoStore.saveRun")(function*(run: RunToSave) {
+      return yield* sql.withTransaction(
+        Effect.gen(function*() {
+          const runId = yield* insertRun(run)
+          if (run.videos.length > 0) yield* upsertVideos(runId, run.videos)
+          if (run.entries.length > 0) yield* insertEntries(runId, run.entries)
+          return runId
+        })
+      ).pipe(
+        Effect.catchTag("SqlError", (e) => Effect.fail(storeError("committing")(e)))
+      )
+    })
+
+    return { saveRun } as const
+  })
+}) {}

@@ -1,0 +1,145 @@
+import { Schema } from "effect"
+import { RegionCode } from "../Region.js"
+
+/**
+ * Every way one region's fetch can fail. Each names the region, says what happened
+ * in `message`, and what an operator can do about it in `hint`.
+ */
+
+/** 429, or 403 `rateLimitExceeded` / `userRateLimitExceeded`: retried, never sooner than `Retry-After`. */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  region: RegionCode,
+  status: Schema.Number,
+  reason: Schema.String,
+  /** What the server's `Retry-After` asked for, in milliseconds. */
+  retryAfterMs: Schema.optional(Schema.Number)
+}) {
+  override get message() {
+    const wait = this.retryAfterMs === undefined ? "" : `, Retry-After ${Math.ceil(this.retryAfterMs / 1000)}s`
+    return `${this.region}: rate limited by the YouTube API (HTTP ${this.status} ${this.reason}${wait})`
+  }
+  get hint() {
+    return "transient: the next run will try again; if it persists, fetch fewer regions at once (FETCH_CONCURRENCY)"
+  }
+}
+
+/** The project's daily quota is spent: not retried, and the other regions are not requested. */
+export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>()("QuotaExceeded", {
+  region: RegionCode,
+  status: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${this.region}: the API key's daily quota is exhausted (HTTP ${this.status} ${this.reason})`
+  }
+  get hint() {
+    return "quota resets at midnight Pacific time; lower MAX_RESULTS or REGIONS, or request more quota in the Google Cloud console"
+  }
+}
+
+/** The key is wrong: not retried, and the other regions are not requested. */
+export class InvalidApiKey extends Schema.TaggedError<InvalidApiKey>()("InvalidApiKey", {
+  region: RegionCode,
+  status: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${this.region}: the YouTube API rejected the API key (HTTP ${this.status} ${this.reason})`
+  }
+  get hint() {
+    return "check YOUTUBE_API_KEY (or the youtube-api-key credential): it must be a valid key of a Google Cloud project"
+  }
+}
+
+/** The key is valid but may not call the API (API disabled, key restricted): not retried. */
+export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
+  region: RegionCode,
+  status: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${this.region}: the YouTube API refused access (HTTP ${this.status} ${this.reason})`
+  }
+  get hint() {
+    return "enable 'YouTube Data API v3' for the key's Google Cloud project and check the key's API restrictions"
+  }
+}
+
+/** The region has no most-popular chart, or its code is not one YouTube knows. */
+export class ChartUnavailable extends Schema.TaggedError<ChartUnavailable>()("ChartUnavailable", {
+  region: RegionCode,
+  status: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${this.region}: YouTube has no trending chart for this region (HTTP ${this.status} ${this.reason})`
+  }
+  get hint() {
+    return "remove the region from REGIONS"
+  }
+}
+
+/** 5xx, a transport error or a timeout: retried with backoff, bounded. */
+export class ApiUnavailable extends Schema.TaggedError<ApiUnavailable>()("ApiUnavailable", {
+  region: RegionCode,
+  /** The HTTP status, when there was a response. */
+  status: Schema.optional(Schema.Number),
+  detail: Schema.String
+}) {
+  override get message() {
+    const status = this.status === undefined ? "" : ` (HTTP ${this.status})`
+    return `${this.region}: the YouTube API is unavailable${status}: ${this.detail}`
+  }
+  get hint() {
+    return "transient: the next run will try again; check the network if every region fails"
+  }
+}
+
+/** Any other refusal (an unexpected 4xx): a bug on our side or a changed API, not retried. */
+export class RequestRejected extends Schema.TaggedError<RequestRejected>()("RequestRejected", {
+  region: RegionCode,
+  status: Schema.Number,
+  reason: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `${this.region}: the YouTube API rejected the request (HTTP ${this.status} ${this.reason}): ${this.detail}`
+  }
+  get hint() {
+    return "unexpected: please report it with this log line"
+  }
+}
+
+/** The body was not the JSON `videos.list` sends (an HTML error page, a truncated body). */
+export class DecodeFailed extends Schema.TaggedError<DecodeFailed>()("DecodeFailed", {
+  region: RegionCode,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `${this.region}: the YouTube API sent a response that is not a video list: ${this.detail}`
+  }
+  get hint() {
+    return "transient if a proxy or captive portal answered; check YOUTUBE_API_BASE_URL otherwise"
+  }
+}
+
+export type YouTubeError =
+  | RateLimited
+  | QuotaExceeded
+  | InvalidApiKey
+  | AccessDenied
+  | ChartUnavailable
+  | ApiUnavailable
+  | RequestRejected
+  | DecodeFailed
+
+export const isRetryable = (error: YouTubeError): boolean =>
+  error._tag === "RateLimited" || error._tag === "ApiUnavailable"
+
+/** Errors that every other region would hit too: once seen, the run requests nothing more. */
+export const stopsTheRun = (error: YouTubeError): boolean =>
+  error._tag === "QuotaExceeded" || error._tag === "InvalidApiKey" || error._tag === "AccessDenied"
+
+/** Errors that mean the configuration (the key, the project) is wrong, not the service. */
+export const isCredentialError = (error: YouTubeError): boolean =>
+  error._tag === "InvalidApiKey" || error._tag === "AccessDenied"

@@ -1,0 +1,41 @@
+import { ValidationError } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit } from "effect"
+import { cli } from "./Cli.js"
+import { ExitCode } from "./ExitCode.js"
+
+// runMain interrupts the program on either signal; we remember which, for the exit code.
+let signalCode: number | undefined
+process.once("SIGINT", () => (signalCode ??= ExitCode.sigint))
+process.once("SIGTERM", () => (signalCode ??= ExitCode.sigterm))
+
+const program = Effect.suspend(() => cli(process.argv)).pipe(
+  Effect.as(ExitCode.ok),
+  Effect.catchAll((error): Effect.Effect<number> => {
+    if (ValidationError.isValidationError(error)) return Effect.succeed(ExitCode.usage)
+    switch (error._tag) {
+      case "ExitWith":
+        return Effect.succeed(error.code)
+      case "ConfigurationError":
+        return Effect.logError(`configuration: ${error.message}`).pipe(Effect.as(ExitCode.config))
+      case "StoreFailed":
+        return Effect.logError(`${error.message}; ${error.hint}`).pipe(Effect.as(ExitCode.unavailable))
+    }
+  }),
+  Effect.catchAllDefect((defect) =>
+    Effect.logFatal("a bug stopped the run; please report it with this output", Cause.die(defect)).pipe(
+      Effect.as(ExitCode.defect)
+    )
+  ),
+  Effect.provide(NodeContext.layer)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) =>
+    onExit(
+      Exit.isSuccess(exit) && typeof exit.value === "number"
+        ? exit.value
+        : signalCode ?? (Exit.isInterrupted(exit) ? ExitCode.sigint : ExitCode.defect)
+    )
+})
