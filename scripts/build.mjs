@@ -1,5 +1,6 @@
 // Bundles the CLI into dist/main.js: unbundled Effect imports cost over a second of start-up.
 import { build } from "esbuild"
+import { execFileSync } from "node:child_process"
 import { rm } from "node:fs/promises"
 
 await rm("dist", { recursive: true, force: true })
@@ -19,3 +20,17 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: "warning"
 })
+
+// The library entry: the host application brings its own effect and @effect/* packages.
+await build({
+  entryPoints: { index: "src/index.ts" },
+  outdir: "dist",
+  bundle: true,
+  packages: "external",
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: true,
+  logLevel: "warning"
+})
+execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" })

@@ -140,7 +140,8 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
           seenTokens.add(next)
           pageToken = next
         }
-        return { region, videos, malformed } satisfies RegionFetch
+        const fetched: RegionFetch = { region, videos, malformed }
+        return fetched
       },
       Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, API_KEY_HEADER])
     )

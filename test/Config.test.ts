@@ -1,0 +1,86 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { DatabaseConfig, IngestConfig, parseRegions, YouTubeConfig } from "../src/Config.js"
+
+const withEnv = (env: Record<string, string>) => Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+/** The error building `layer` fails with, under `env`. */
+const failureOf = <A, E>(layer: Layer.Layer<A, E>, env: Record<string, string>) =>
+  Effect.scoped(Layer.build(layer.pipe(Layer.provide(withEnv(env))))).pipe(Effect.flip)
+
+describe("configuration", () => {
+  it.effect("defaults: the seven regions, 3 at once, 25 videos, Google's API", () =>
+    Effect.gen(function*() {
+      const ingest = yield* Effect.provide(IngestConfig, IngestConfig.layer.pipe(Layer.provide(withEnv({}))))
+      expect(ingest).toEqual({ regions: ["US", "GB", "PL", "NL", "SE", "NO", "AT"], concurrency: 3 })
+      const youtube = yield* Effect.provide(YouTubeConfig, YouTubeConfig.layer.pipe(Layer.provide(withEnv({ YOUTUBE_API_KEY: "k" }))))
+      expect(youtube.maxResults).toBe(25)
+      expect(youtube.baseUrl).toBe("https://www.googleapis.com/youtube/v3")
+    }))
+
+  it("parses REGIONS leniently but refuses unknown codes, naming them", () => {
+    expect(parseRegions(" pl, se ,PL,")).toEqual(Either.right(["PL", "SE"]))
+    expect(parseRegions("US,XX,UK")).toEqual(Either.left(
+      `unknown region codes "XX", "UK"; use ISO 3166-1 alpha-2 codes separated by commas, e.g. US,GB,PL`
+    ))
+    expect(Either.isLeft(parseRegions(" , "))).toBe(true)
+  })
+
+  it.effect.each([
+    [{ REGIONS: "US,XX" }, "REGIONS"],
+    [{ FETCH_CONCURRENCY: "0" }, "FETCH_CONCURRENCY"],
+    [{ FETCH_CONCURRENCY: "three" }, "FETCH_CONCURRENCY"]
+  ] as const)("%o is refused with a message naming %s", ([env, variable]) =>
+    Effect.gen(function*() {
+      const error = yield* failureOf(IngestConfig.layer, env)
+      expect(error._tag).toBe("ConfigurationError")
+      expect(error.message.startsWith(`${variable}: `)).toBe(true)
+    }))
+
+  it.effect.each([
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "0" }, "MAX_RESULTS"],
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "201" }, "MAX_RESULTS"],
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "2.5" }, "MAX_RESULTS"],
+    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "ftp://x" }, "YOUTUBE_API_BASE_URL"],
+    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "not a url" }, "YOUTUBE_API_BASE_URL"],
+    [{}, "YOUTUBE_API_KEY"],
+    [{ YOUTUBE_API_KEY: "  " }, "YOUTUBE_API_KEY"],
+    [{ CREDENTIALS_DIRECTORY: "/nonexistent" }, "YOUTUBE_API_KEY"]
+  ] as const)("%o is refused with a message naming %s", ([env, variable]) =>
+    Effect.gen(function*() {
+      const error = yield* failureOf(YouTubeConfig.layer, env)
+      expect(error._tag).toBe("ConfigurationError")
+      expect(error.message.startsWith(`${variable}: `)).toBe(true)
+    }))
+
+  it.effect("reads the key from systemd's credential directory, trimmed", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "vvv-cred-"))
+      writeFileSync(join(dir, "youtube-api-key"), "AIza-from-file\n")
+      const youtube = yield* Effect.provide(
+        YouTubeConfig,
+        YouTubeConfig.layer.pipe(Layer.provide(withEnv({ CREDENTIALS_DIRECTORY: dir })))
+      )
+      expect(Redacted.value(youtube.apiKey)).toBe("AIza-from-file")
+      // A redacted key prints as such.
+      expect(String(youtube.apiKey)).not.toContain("AIza")
+    }))
+
+  it.effect("DATABASE_URL must be a postgres URL, and the error does not echo it", () =>
+    Effect.gen(function*() {
+      const error = yield* failureOf(DatabaseConfig.layer, { DATABASE_URL: "mysql://root:hunter2@db/x" })
+      expect(error.message.startsWith("DATABASE_URL: ")).toBe(true)
+      expect(error.message).not.toContain("hunter2")
+    }))
+
+  it.effect("the state directory is systemd's when it sets one, else the XDG state directory", () =>
+    Effect.gen(function*() {
+      const systemd = yield* Effect.provide(DatabaseConfig, DatabaseConfig.layer.pipe(Layer.provide(withEnv({ STATE_DIRECTORY: "/var/lib/viralvidvault:/var/lib/other" }))))
+      expect(systemd.stateDirectory).toBe("/var/lib/viralvidvault")
+      const xdg = yield* Effect.provide(DatabaseConfig, DatabaseConfig.layer.pipe(Layer.provide(withEnv({ XDG_STATE_HOME: "/home/u/.state" }))))
+      expect(xdg.stateDirectory).toBe("/home/u/.state/viralvidvault")
+    }))
+})

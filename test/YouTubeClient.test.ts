@@ -1,0 +1,237 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Ref, TestClock } from "effect"
+import { defaultRetryPolicy, type YouTubeSettings, YouTubeConfig } from "../src/Config.js"
+import { YouTube } from "../src/YouTube/Client.js"
+import { apiItem, page, region } from "./support/Fixtures.js"
+import { json, type ScriptedHttp, scriptedHttp } from "./support/ScriptedHttp.js"
+
+const API_KEY = "AIzaSy-test-secret-key-0123456789"
+
+const settings = (overrides: Partial<YouTubeSettings> = {}): YouTubeSettings => ({
+  apiKey: Redacted.make(API_KEY),
+  baseUrl: "https://youtube.test/youtube/v3",
+  maxResults: 25,
+  requestTimeout: Duration.seconds(10),
+  retry: defaultRetryPolicy,
+  ...overrides
+})
+
+const fetchWith = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}, attempts?: Ref.Ref<number>) =>
+  YouTube.pipe(
+    Effect.flatMap((youtube) => youtube.fetchRegion(region("PL"), attempts === undefined ? {} : { attempts })),
+    Effect.provide(
+      YouTube.Default.pipe(Layer.provide(Layer.merge(http.layer, Layer.succeed(YouTubeConfig, settings(overrides)))))
+    )
+  )
+
+const googleError = (code: number, reason: string, message = "error", extra: object = {}) => ({
+  error: { code, message, errors: [{ message, domain: "youtube", reason }], ...extra }
+})
+
+describe("YouTube client", () => {
+  it.effect("decodes real-shaped items: Polish and emoji titles, hidden likes, disabled comments", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([
+        json(200, page([
+          apiItem("kQ8f3Lr2ZxA", {
+            title: "Żółta Łódź – Księżyc 🌙",
+            views: "1834211",
+            snippet: { channelTitle: "Żółta Łódź", defaultLanguage: "pl", defaultAudioLanguage: "pl-PL" },
+            statistics: { likeCount: undefined, commentCount: undefined }
+          }),
+          apiItem("abcdefghijk", { statistics: { viewCount: undefined } })
+        ]))
+      ])
+      const result = yield* fetchWith(http)
+      expect(result.malformed).toBe(0)
+      expect(result.videos.map((v) => v.videoId)).toEqual(["kQ8f3Lr2ZxA", "abcdefghijk"])
+      const [first, second] = result.videos
+      expect(first!.title).toBe("Żółta Łódź – Księżyc 🌙")
+      expect(first!.channelTitle).toBe("Żółta Łódź")
+      expect(first!.viewCount).toBe(1834211)
+      expect(first!.language).toEqual(Option.some("pl-PL"))
+      expect(first!.rank).toBe(1)
+      expect(first!.region).toBe("PL")
+      // A hidden view count is no count, not a malformed item.
+      expect(second!.viewCount).toBe(0)
+      expect(second!.language).toEqual(Option.none())
+    }))
+
+  it.effect("sends the key in X-Goog-Api-Key and never in the URL", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([json(200, page([apiItem("a")]))])
+      yield* fetchWith(http)
+      const [{ printed, request, url }] = http.requests as [ScriptedHttp["requests"][0]]
+      expect(request.headers["x-goog-api-key"]).toBe(API_KEY)
+      expect(url.toString()).not.toContain(API_KEY)
+      expect(url.searchParams.has("key")).toBe(false)
+      expect(url.pathname).toBe("/youtube/v3/videos")
+      expect(url.searchParams.get("chart")).toBe("mostPopular")
+      expect(url.searchParams.get("regionCode")).toBe("PL")
+      expect(url.searchParams.get("maxResults")).toBe("25")
+      // What a trace or log would print of the request hides the key.
+      expect(printed).toContain("x-goog-api-key")
+      expect(printed).not.toContain(API_KEY)
+    }))
+
+  it.effect("follows nextPageToken in pages of at most 50 up to MAX_RESULTS, ranks in API order", () =>
+    Effect.gen(function*() {
+      const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => apiItem(`v${from + i}`))
+      const http = scriptedHttp([
+        json(200, page(ids(1, 50), "P2")),
+        json(200, page(ids(51, 50), "P3")),
+        json(200, page(ids(101, 20), "P4"))
+      ])
+      const result = yield* fetchWith(http, { maxResults: 120 })
+      expect(http.requests.map((r) => r.url.searchParams.get("maxResults"))).toEqual(["50", "50", "20"])
+      expect(http.requests.map((r) => r.url.searchParams.get("pageToken"))).toEqual([null, "P2", "P3"])
+      expect(result.videos).toHaveLength(120)
+      expect(result.videos.map((v) => v.rank)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
+    }))
+
+  it.effect("stops at the last page and at a page token it has seen before", () =>
+    Effect.gen(function*() {
+      const short = scriptedHttp([json(200, page([apiItem("a"), apiItem("b")]))])
+      expect((yield* fetchWith(short, { maxResults: 200 })).videos).toHaveLength(2)
+      expect(short.requests).toHaveLength(1)
+
+      const loop = scriptedHttp([
+        json(200, page([apiItem("a")], "SAME")),
+        json(200, page([apiItem("b")], "SAME")),
+        json(200, page([apiItem("c")], "SAME"))
+      ])
+      const looped = yield* fetchWith(loop, { maxResults: 200 })
+      expect(loop.requests).toHaveLength(2)
+      expect(looped.videos.map((v) => v.videoId)).toEqual(["a", "b"])
+    }))
+
+  it.effect("a malformed item costs only itself; duplicates within a region keep their first rank", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([
+        json(200, page([
+          apiItem("a"),
+          { id: "nosnippet", statistics: { viewCount: "5" } },
+          apiItem("b", { views: "12abc" }),
+          { ...apiItem("c"), id: 42 },
+          apiItem("a"),
+          apiItem("d")
+        ]))
+      ])
+      const result = yield* fetchWith(http)
+      expect(result.malformed).toBe(3)
+      expect(result.videos.map((v) => [v.videoId, v.rank])).toEqual([["a", 1], ["d", 6]])
+    }))
+
+  it.effect("a body that is not a video list fails the region with DecodeFailed", () =>
+    Effect.gen(function*() {
+      for (const body of ["<!DOCTYPE html><html><body>Sorry</body></html>", `{"kind":"youtube#videoListResponse","items":[{"id`, `{"kind":"x"}`, ""]) {
+        const http = scriptedHttp([{ status: 200, body }])
+        const error = yield* Effect.flip(fetchWith(http))
+        expect(error._tag).toBe("DecodeFailed")
+        expect(error.region).toBe("PL")
+        expect(http.requests).toHaveLength(1)
+      }
+    }))
+
+  it.effect("a 429 with Retry-After: 30 is not retried before 30 s", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([
+        json(429, googleError(429, "rateLimitExceeded", "Too many requests", { status: "RESOURCE_EXHAUSTED" }), { "retry-after": "30" }),
+        json(200, page([apiItem("a")]))
+      ])
+      const fiber = yield* Effect.fork(fetchWith(http))
+      yield* TestClock.adjust("29 seconds")
+      expect(http.requests).toHaveLength(1)
+      yield* TestClock.adjust("1 second")
+      const result = yield* Fiber.join(fiber)
+      expect(http.requests).toHaveLength(2)
+      expect(result.videos).toHaveLength(1)
+    }))
+
+  it.effect("Retry-After as an HTTP date is honoured too", () =>
+    Effect.gen(function*() {
+      const at = new Date(45_000).toUTCString() // TestClock starts at 0
+      const http = scriptedHttp([
+        json(429, googleError(429, "rateLimitExceeded"), { "retry-after": at }),
+        json(200, page([apiItem("a")]))
+      ])
+      const fiber = yield* Effect.fork(fetchWith(http))
+      yield* TestClock.adjust("44 seconds")
+      expect(http.requests).toHaveLength(1)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      expect(http.requests).toHaveLength(2)
+    }))
+
+  it.effect("a Retry-After beyond what we wait for fails the region at once", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([json(429, googleError(429, "rateLimitExceeded"), { "retry-after": "86400" })])
+      const error = yield* Effect.flip(fetchWith(http))
+      expect(error._tag).toBe("RateLimited")
+      expect(http.requests).toHaveLength(1)
+    }))
+
+  it.effect("5xx is retried with backoff and given up after a bounded number of attempts", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([], () => json(503, googleError(503, "backendError", "Backend Error")))
+      const attempts = yield* Ref.make(0)
+      const fiber = yield* Effect.fork(Effect.exit(fetchWith(http, {}, attempts)))
+      yield* TestClock.adjust("10 minutes")
+      const exit = yield* Fiber.join(fiber)
+      expect(Exit.isFailure(exit)).toBe(true)
+      const error = yield* Effect.flip(exit)
+      expect(error._tag).toBe("ApiUnavailable")
+      expect(yield* Ref.get(attempts)).toBe(defaultRetryPolicy.maxRetries + 1)
+      expect(http.requests).toHaveLength(defaultRetryPolicy.maxRetries + 1)
+    }))
+
+  it.effect("backoff grows: the first retry waits at least 0.4 s, and a transport error is retried", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([{ transportError: "ECONNRESET" }, json(200, page([apiItem("a")]))])
+      const fiber = yield* Effect.fork(fetchWith(http))
+      yield* TestClock.adjust("390 millis")
+      expect(http.requests).toHaveLength(1)
+      yield* TestClock.adjust("2 seconds")
+      expect((yield* Fiber.join(fiber)).videos).toHaveLength(1)
+      expect(http.requests).toHaveLength(2)
+    }))
+
+  it.effect("a request that never answers times out, and is retried", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([{ hang: true }, json(200, page([apiItem("a")]))])
+      const fiber = yield* Effect.fork(fetchWith(http, { requestTimeout: Duration.seconds(10) }))
+      yield* TestClock.adjust("9 seconds")
+      expect(http.requests).toHaveLength(1)
+      yield* TestClock.adjust("5 seconds")
+      expect((yield* Fiber.join(fiber)).videos).toHaveLength(1)
+    }))
+
+  it.effect("quota, key and chart errors are not retried", () =>
+    Effect.gen(function*() {
+      const cases = [
+        [json(403, googleError(403, "quotaExceeded")), "QuotaExceeded"],
+        [
+          json(400, {
+            error: {
+              code: 400,
+              message: "API key not valid. Please pass a valid API key.",
+              errors: [{ message: "API key not valid.", domain: "global", reason: "badRequest" }],
+              status: "INVALID_ARGUMENT",
+              details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID" }]
+            }
+          }),
+          "InvalidApiKey"
+        ],
+        [json(404, googleError(404, "videoChartNotFound")), "ChartUnavailable"],
+        [json(403, googleError(403, "accessNotConfigured")), "AccessDenied"]
+      ] as const
+      for (const [response, tag] of cases) {
+        const http = scriptedHttp([response])
+        const error = yield* Effect.flip(fetchWith(http))
+        expect(error._tag).toBe(tag)
+        expect(http.requests).toHaveLength(1)
+        expect(error.message).toContain("PL")
+        expect(error.message).not.toContain(API_KEY)
+      }
+    }))
+})

@@ -1,0 +1,127 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Layer } from "effect"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import pg from "pg"
+import { Faults, makeSimulatedApi, type SimulatedApiOptions } from "../src/Demo/SimulatedApi.js"
+import { runCli } from "./support/Cli.js"
+import { engine, testDatabaseUrl } from "./support/TestDatabase.js"
+
+/**
+ * The built bundle, as systemd starts it, against a real HTTP server that speaks the
+ * API and a real database.
+ */
+
+const API_KEY = "AIzaSy-e2e-secret-key-0123456789"
+
+class DatabaseUrl extends Context.Tag("test/DatabaseUrl")<DatabaseUrl, string>() {}
+
+const query = <A>(url: string, text: string) =>
+  Effect.promise(async () => {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      return (await client.query(text)).rows as Array<A>
+    } finally {
+      await client.end()
+    }
+  })
+
+const ingestAgainst = (options: SimulatedApiOptions, env: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const databaseUrl = yield* DatabaseUrl
+    const api = yield* makeSimulatedApi(options)
+    const result = yield* runCli(["run"], {
+      YOUTUBE_API_KEY: API_KEY,
+      YOUTUBE_API_BASE_URL: api.baseUrl,
+      DATABASE_URL: databaseUrl,
+      STATE_DIRECTORY: mkdtempSync(join(tmpdir(), "vvv-e2e-")),
+      ...env
+    })
+    const output = result.stdout + result.stderr
+    // Whatever happened, the key is in no URL and no line of output.
+    expect(output).not.toContain(API_KEY)
+    expect(api.requests.every((r) => !r.url.includes(API_KEY))).toBe(true)
+    return { api, result, output, databaseUrl }
+  })
+
+const latestRun = (url: string) =>
+  query<{ id: string; status: string; regions: Array<{ region: string; status: string; videos: number; attempts: number; errorTag?: string }> }>(
+    url,
+    "SELECT id, status, regions FROM ingest_runs ORDER BY id DESC LIMIT 1"
+  ).pipe(Effect.map((rows) => rows[0]))
+
+describe(`node dist/main.js on ${engine}`, () => {
+  it.layer(Layer.scoped(DatabaseUrl, testDatabaseUrl), { timeout: 120_000 })((it) => {
+    it.scoped("stores 7 regions × 25 entries and exits 0", () =>
+      Effect.gen(function*() {
+        const { api, databaseUrl, output, result } = yield* ingestAgainst({ latencyMs: { US: 60, AT: 40 } })
+        expect(result.code, output).toBe(0)
+        expect(output).toMatch(/run \d+ ok: 7\/7 regions, 175 entries/)
+        expect(new Set(api.requests.map((r) => r.region))).toEqual(new Set(["US", "GB", "PL", "NL", "SE", "NO", "AT"]))
+        expect(api.requests.every((r) => r.apiKey === API_KEY)).toBe(true)
+        expect(api.maxInFlight()).toBeLessThanOrEqual(3)
+        const run = yield* latestRun(databaseUrl)
+        expect(run!.status).toBe("ok")
+        const perRegion = yield* query<{ region: string; n: string; ranks: string }>(
+          databaseUrl,
+          `SELECT region, count(*) AS n, string_agg(rank::text, ',' ORDER BY rank) AS ranks
+           FROM trending_entries WHERE run_id = ${run!.id} GROUP BY region ORDER BY region`
+        )
+        expect(perRegion.map((r) => [r.region, Number(r.n)])).toEqual(
+          ["AT", "GB", "NL", "NO", "PL", "SE", "US"].map((r) => [r, 25])
+        )
+        expect(perRegion.every((r) => r.ranks === Array.from({ length: 25 }, (_, i) => i + 1).join(","))).toBe(true)
+        // Position 20 of every chart is the same video: one row, seven regions.
+        const shared = yield* query<{ regions: Array<string> }>(
+          databaseUrl,
+          "SELECT regions FROM videos WHERE array_length(regions, 1) > 1"
+        )
+        expect(shared).toEqual([{ regions: ["AT", "GB", "NL", "NO", "PL", "SE", "US"] }])
+        const polish = yield* query<{ title: string }>(databaseUrl, "SELECT title FROM videos WHERE 'PL' = ANY(regions) AND title LIKE '%Łódź%' LIMIT 1")
+        expect(polish).toHaveLength(1)
+      }))
+
+    it.scoped("a region without a chart and a rate-limited region: partial, exit 75, the rest stored", () =>
+      Effect.gen(function*() {
+        const { api, databaseUrl, output, result } = yield* ingestAgainst({
+          faults: { NL: [Faults.chartNotFound()], PL: [Faults.rateLimited("1")] }
+        })
+        expect(result.code, output).toBe(75)
+        expect(output).toMatch(/NL: YouTube has no trending chart/)
+        const pl = api.requests.filter((r) => r.region === "PL")
+        expect(pl).toHaveLength(2)
+        expect(pl[1]!.startedAt - pl[0]!.finishedAt!).toBeGreaterThanOrEqual(1000)
+        const run = yield* latestRun(databaseUrl)
+        expect(run!.status).toBe("partial")
+        const byRegion = Object.fromEntries(run!.regions.map((r) => [r.region, r]))
+        expect(byRegion["NL"]).toMatchObject({ status: "failed", errorTag: "ChartUnavailable", attempts: 1 })
+        expect(byRegion["PL"]).toMatchObject({ status: "ok", videos: 25, attempts: 2 })
+      }))
+
+    it.scoped("an invalid key: exit 78, and regions not yet started are not requested", () =>
+      Effect.gen(function*() {
+        const { api, output, result } = yield* ingestAgainst({ apiKey: "the-right-key" }, { FETCH_CONCURRENCY: "1" })
+        expect(result.code, output).toBe(78)
+        expect(output).toContain("rejected the API key")
+        expect(api.requests).toHaveLength(1)
+      }))
+
+    it.scoped("no key at all: exit 78 before any request", () =>
+      Effect.gen(function*() {
+        const { api, output, result } = yield* ingestAgainst({}, { YOUTUBE_API_KEY: "" })
+        expect(result.code, output).toBe(78)
+        expect(output).toContain("YOUTUBE_API_KEY")
+        expect(api.requests).toHaveLength(0)
+      }))
+
+    it.scoped("an unreachable database: exit 69 with the reason", () =>
+      Effect.gen(function*() {
+        const { output, result } = yield* ingestAgainst({}, { DATABASE_URL: "postgres://u:hunter2@127.0.0.1:1/none" })
+        expect(result.code, output).toBe(69)
+        expect(output).toContain("127.0.0.1:1/none")
+        expect(output).not.toContain("hunter2")
+      }))
+  })
+})

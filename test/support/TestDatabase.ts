@@ -1,0 +1,47 @@
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+import pg from "pg"
+import { startEmbedded } from "../../src/Store/Embedded.js"
+
+/**
+ * A database for one test file: a fresh database on the PostgreSQL server at
+ * TEST_DATABASE_URL (dropped afterwards), else an in-memory PGlite served on a
+ * loopback socket. Either way the code under test speaks to it through `pg`.
+ */
+export const engine = process.env.TEST_DATABASE_URL === undefined || process.env.TEST_DATABASE_URL === ""
+  ? "pglite"
+  : "postgresql"
+
+const adminQuery = (url: string, text: string) =>
+  Effect.promise(async () => {
+    const client = new pg.Client({ connectionString: url })
+    await client.connect()
+    try {
+      await client.query(text)
+    } finally {
+      await client.end()
+    }
+  })
+
+/** A connection URL, valid for the enclosing scope. */
+export const testDatabaseUrl = Effect.gen(function*() {
+  const admin = process.env.TEST_DATABASE_URL
+  if (admin === undefined || admin === "") {
+    const server = yield* startEmbedded(undefined).pipe(Effect.orDie)
+    return `postgres://postgres@${server.host}:${server.port}/postgres`
+  }
+  const name = `vvv_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+  yield* Effect.acquireRelease(
+    adminQuery(admin, `CREATE DATABASE ${name}`),
+    () => adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
+  )
+  const url = new URL(admin)
+  url.pathname = `/${name}`
+  return url.toString()
+})
+
+export const pgClientLayer = (url: string) =>
+  PgClient.layer({ url: Redacted.make(url), maxConnections: engine === "pglite" ? 1 : 4 })
+
+/** SqlClient and PgClient on a fresh test database. */
+export const TestDatabase = Layer.unwrapScoped(Effect.map(testDatabaseUrl, pgClientLayer)).pipe(Layer.orDie)
