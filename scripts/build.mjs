@@ -1,6 +1,6 @@
-// Bundles the CLI into dist/main.js: unbundled Effect imports cost over a second of start-up.
+// Bundles the CLI into dist/main.js (unbundled Effect imports cost over a second of
+// start-up) and the library entry into dist/index.js. `npm run build` adds the .d.ts.
 import { build } from "esbuild"
-import { execFileSync } from "node:child_process"
 import { rm } from "node:fs/promises"
 
 await rm("dist", { recursive: true, force: true })
@@ -33,4 +33,3 @@ await build({
   sourcemap: true,
   logLevel: "warning"
 })
-execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" })

@@ -1,16 +1,27 @@
-import { Command } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Data, Effect, Layer } from "effect"
+import { Console, Data, Effect, Either, Layer, Option } from "effect"
 import packageJson from "../package.json" with { type: "json" }
+import { parseRegions } from "./Config.js"
+import { demo } from "./Demo/Demo.js"
 import { exitCodeOf } from "./ExitCode.js"
 import { ingest, IngestLive } from "./Ingest.js"
-import { DatabaseLive, MigrationsLive } from "./Store/Database.js"
+import { databaseLayer, DatabaseLive, MigrationsLive } from "./Store/Database.js"
+import { InvalidQuery, type SearchHit, validateQuery, VideoSearch } from "./Store/Search.js"
 
 /** Ends the process with a code other than 0; what went wrong has been logged already. */
 export class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: number }> {}
 
+/** The demo keeps its simulated videos out of the real embedded database. */
+const DemoDatabase = databaseLayer("demo-pgdata")
+
 const RunLayer = IngestLive.pipe(Layer.provide(Layer.mergeAll(DatabaseLive, NodeHttpClient.layerUndici)))
 const MigrateLayer = MigrationsLive.pipe(Layer.provide(DatabaseLive))
+const searchLayer = (database: typeof DatabaseLive) =>
+  Layer.mergeAll(VideoSearch.Default, MigrationsLive).pipe(Layer.provide(database))
+const SearchLayer = searchLayer(DatabaseLive)
+const DemoSearchLayer = searchLayer(DemoDatabase)
+const DemoLayer = Layer.mergeAll(DemoSearchLayer, DemoDatabase, NodeHttpClient.layerUndici)
 
 const runOnce = ingest.pipe(
   Effect.flatMap((report) => {
@@ -32,12 +43,75 @@ const migrate = Command.make("migrate", {}, () =>
     Command.withDescription("Apply the database migrations and exit.")
   )
 
+const formatHit = (hit: SearchHit, index: number): string =>
+  [
+    `${String(index + 1).padStart(3)}. ${hit.title}`,
+    `     ${hit.channelTitle} · ${hit.regions.join(",")} · ${hit.viewCount.toLocaleString("en-US")} views · ${hit.language}`,
+    `     ${hit.url}`
+  ].join("\n")
+
+const search = Command.make(
+  "search",
+  {
+    words: Args.text({ name: "query" }).pipe(
+      Args.repeated,
+      Args.withDescription("words to look for; quotes for a phrase, `or`, and -word to exclude, as in web search")
+    ),
+    region: Options.text("region").pipe(
+      Options.withDescription("only videos that trended in this region (ISO 3166-1 alpha-2, e.g. PL)"),
+      Options.optional
+    ),
+    limit: Options.integer("limit").pipe(Options.withDescription("at most this many results (1–1000)"), Options.withDefault(20)),
+    json: Options.boolean("json").pipe(Options.withDescription("one JSON object per line")),
+    demo: Options.boolean("demo").pipe(Options.withDescription("search the database the `demo` command filled"))
+  },
+  ({ demo: inDemo, json, limit, region, words }) =>
+    Effect.gen(function*() {
+      const query = yield* validateQuery(words.join(" "))
+      const regionCode = yield* Option.match(region, {
+        onNone: () => Effect.succeed(Option.none()),
+        onSome: (raw) =>
+          Either.match(parseRegions(raw), {
+            onLeft: (detail) => new InvalidQuery({ query, detail: `--region: ${detail}` }),
+            onRight: ([code]) => Effect.succeed(Option.fromNullable(code))
+          })
+      })
+      if (limit < 1 || limit > 1000) {
+        return yield* new InvalidQuery({ query, detail: `--limit must be between 1 and 1000, got ${limit}` })
+      }
+      const hits = yield* Effect.flatMap(VideoSearch, (s) => s.search({ query, region: regionCode, limit })).pipe(
+        Effect.provide(inDemo ? DemoSearchLayer : SearchLayer)
+      )
+      if (json) {
+        for (const hit of hits) {
+          yield* Console.log(JSON.stringify({ ...hit, lastSeenAt: hit.lastSeenAt.toISOString() }))
+        }
+      } else if (hits.length === 0) {
+        yield* Console.log(`No stored video matches ${JSON.stringify(query)}.`)
+      } else {
+        yield* Console.log(hits.map(formatHit).join("\n"))
+      }
+    })
+).pipe(
+  Command.withDescription(
+    "Search stored videos by title and channel, each in its own language " +
+      "(a Swedish `springa` finds `springer`; `lodz` finds `Łódź`)."
+  )
+)
+
+const demoCommand = Command.make("demo", {}, () => Effect.scoped(demo).pipe(Effect.provide(DemoLayer), Effect.asVoid)).pipe(
+  Command.withDescription(
+    "A full run against a built-in simulated YouTube API (with a rate limit and a malformed item to show), " +
+      "on its own embedded database (or DATABASE_URL): needs no key and no network."
+  )
+)
+
 const root = Command.make("viralvidvault", {}, () => runOnce).pipe(
   Command.withDescription(
     "Collects YouTube's trending videos for several regions into PostgreSQL. " +
       "With no command, does `run`. Configuration is read from the environment: see the README."
   ),
-  Command.withSubcommands([run, migrate])
+  Command.withSubcommands([run, search, migrate, demoCommand])
 )
 
 export const cli = Command.run(root, { name: "viralvidvault", version: packageJson.version })

@@ -45,7 +45,7 @@ export const parseRegions = (raw: string): Either.Either<ReadonlyArray<RegionCod
 }
 
 /** Reads one variable; any failure becomes a ConfigurationError that names it. */
-const variable = <A>(name: string, config: Config.Config<A>, check?: (a: A) => string | undefined) =>
+export const variable = <A>(name: string, config: Config.Config<A>, check?: (a: A) => string | undefined) =>
   config.pipe(
     Effect.mapError((e) => new ConfigurationError({ variable: name, detail: describeConfigError(e.toString()) })),
     Effect.flatMap((a) => {

@@ -64,7 +64,9 @@ export class IngestReport extends Schema.Class<IngestReport>("IngestReport")({
   regions: Schema.Array(RegionOutcome),
   /** Entries fetched over all regions (a video in three charts counts three times). */
   entries: Schema.NonNegativeInt,
-  uniqueVideos: Schema.NonNegativeInt
+  uniqueVideos: Schema.NonNegativeInt,
+  /** Unique videos that trended in more than one region. */
+  multiRegionVideos: Schema.NonNegativeInt
 }) {}
 
 export const runStatus = (outcomes: ReadonlyArray<RegionOutcome>): RunStatus => {

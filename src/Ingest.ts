@@ -1,6 +1,6 @@
 import type { HttpClient } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
-import { Clock, Duration, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Duration, Effect, Layer, LogLevel, Option, Ref } from "effect"
 import { type ConfigurationError, IngestConfig, YouTubeConfig } from "./Config.js"
 import { dedup } from "./Dedup.js"
 import { IngestReport, type RegionalVideo, RegionOutcome, runStatus } from "./Domain.js"
@@ -94,15 +94,25 @@ export const ingest = Effect.gen(function*() {
     finishedAt: new Date(finishedAt),
     regions: outcomes,
     entries: entries.length,
-    uniqueVideos: videos.length
+    uniqueVideos: videos.length,
+    multiRegionVideos: videos.filter((v) => v.regions.length > 1).length
   })
   const ok = outcomes.filter((o) => o.status === "ok").length
-  yield* Effect.log(
+  yield* Effect.logWithLevel(
+    status === "ok" ? LogLevel.Info : status === "partial" ? LogLevel.Warning : LogLevel.Error,
     `run ${runId} ${status}: ${ok}/${outcomes.length} regions, ${entries.length} entries, ` +
-      `${videos.length} unique videos, ${Duration.format(Duration.millis(finishedAt - startedAt))}`
+      `${videos.length} unique videos (${report.multiRegionVideos} in several regions), ` +
+      Duration.format(Duration.millis(finishedAt - startedAt))
   ).pipe(Effect.annotateLogs({ run: runId, status }))
   return report
 }).pipe(Effect.withSpan("ingest"))
+
+/** The services `ingest` needs, given the YouTube settings; building it applies the migrations. */
+export const IngestServices: Layer.Layer<
+  IngestConfig | YouTube | VideoStore,
+  ConfigurationError | StoreFailed,
+  YouTubeConfig | HttpClient.HttpClient | SqlClient.SqlClient
+> = Layer.mergeAll(IngestConfig.layer, YouTube.Default, VideoStore.Default, MigrationsLive)
 
 /**
  * Everything `ingest` needs, from only an `HttpClient` and a `SqlClient` (and the
@@ -112,6 +122,4 @@ export const IngestLive: Layer.Layer<
   IngestConfig | YouTube | VideoStore,
   ConfigurationError | StoreFailed,
   HttpClient.HttpClient | SqlClient.SqlClient
-> = Layer.mergeAll(IngestConfig.layer, YouTube.Default, VideoStore.Default, MigrationsLive).pipe(
-  Layer.provide(YouTubeConfig.layer)
-)
+> = IngestServices.pipe(Layer.provide(YouTubeConfig.layer))

@@ -69,3 +69,6 @@ export const primaryLanguage = (tag: string): string => tag.trim().toLowerCase()
 /** The PostgreSQL text search configuration for a language tag. */
 export const searchConfigFor = (language: string): string =>
   SEARCH_CONFIGS[primaryLanguage(language)] ?? FOLDED_SEARCH_CONFIG
+
+/** Every configuration a stored video can have, for searching each in its own language. */
+export const ALL_SEARCH_CONFIGS: ReadonlyArray<string> = [...new Set([...Object.values(SEARCH_CONFIGS), FOLDED_SEARCH_CONFIG])]

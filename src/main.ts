@@ -3,6 +3,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit } from "effect"
 import { cli } from "./Cli.js"
 import { ExitCode } from "./ExitCode.js"
+import { LoggingLive } from "./Logging.js"
 
 // runMain interrupts the program on either signal; we remember which, for the exit code.
 let signalCode: number | undefined
@@ -20,6 +21,8 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
         return Effect.logError(`configuration: ${error.message}`).pipe(Effect.as(ExitCode.config))
       case "StoreFailed":
         return Effect.logError(`${error.message}; ${error.hint}`).pipe(Effect.as(ExitCode.unavailable))
+      case "InvalidQuery":
+        return Effect.logError(error.message).pipe(Effect.as(ExitCode.usage))
     }
   }),
   Effect.catchAllDefect((defect) =>
@@ -27,11 +30,16 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
       Effect.as(ExitCode.defect)
     )
   ),
-  Effect.provide(NodeContext.layer)
+  Effect.provide(NodeContext.layer),
+  // A bad LOG_LEVEL or LOG_FORMAT is a configuration error like any other.
+  Effect.provide(LoggingLive),
+  Effect.catchTag("ConfigurationError", (error) =>
+    Effect.sync(() => process.stderr.write(`configuration: ${error.message}\n`)).pipe(Effect.as(ExitCode.config)))
 )
 
 NodeRuntime.runMain(program, {
   disableErrorReporting: true,
+  disablePrettyLogger: true,
   teardown: (exit, onExit) =>
     onExit(
       Exit.isSuccess(exit) && typeof exit.value === "number"

@@ -100,11 +100,12 @@ const vocabularyOf = (region: string): Vocabulary => VOCABULARIES[REGION_VOCABUL
 
 const pick = <A>(list: ReadonlyArray<A>, n: number): A => list[n % list.length]!
 
-const makeItem = (seed: string, vocabulary: Vocabulary, position: number, views: number): CatalogItem => {
+const makeItem = (seed: string, vocabulary: Vocabulary, position: number, views: number, international = false): CatalogItem => {
   const h = hash(seed)
   const hidesLikes = h % 7 === 0
   const noComments = h % 11 === 0
-  const namesLanguage = h % 3 !== 0
+  // International hits name their language; a third of local videos leave it to the region.
+  const namesLanguage = international || h % 3 !== 0
   return {
     kind: "youtube#video",
     etag: `etag-${h.toString(16)}`,
@@ -146,6 +147,6 @@ export const chartFor = (region: string, size: number): ReadonlyArray<CatalogIte
     // Views fall with rank; a shared video's count differs by region, so dedup has a maximum to find.
     const views = Math.floor(5_000_000 / position) + (hash(`${region}:${position}`) % 10_000)
     return position % SHARED_EVERY === 0
-      ? makeItem(`shared:${position}`, VOCABULARIES["en"]!, position, views)
+      ? makeItem(`shared:${position}`, VOCABULARIES["en"]!, position, views, true)
       : makeItem(`${region}:${position}`, vocabularyOf(region), position, views)
   })

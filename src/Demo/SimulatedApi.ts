@@ -65,8 +65,10 @@ export interface SimulatedApiOptions {
   readonly faults?: Readonly<Record<string, ReadonlyArray<Fault>>>
   /** The key to accept; any other gets 400 API_KEY_INVALID. Unset: any key. */
   readonly apiKey?: string
-  /** Replaces a region's items before they are served (malformed items, odd titles). */
+  /** Replaces a region's items before they are served (odd titles, hostile shapes). */
   readonly items?: Readonly<Record<string, ReadonlyArray<unknown>>>
+  /** 1-based chart positions, per region, whose item is served with a view count that is not a number. */
+  readonly malformedAt?: Readonly<Record<string, ReadonlyArray<number>>>
 }
 
 export interface RecordedRequest {
@@ -106,7 +108,11 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
     const chart = (region: string) => {
       let items = charts.get(region)
       if (items === undefined) {
-        items = options.items?.[region] ?? chartFor(region, chartSize)
+        const broken = new Set(options.malformedAt?.[region] ?? [])
+        items = options.items?.[region] ??
+          chartFor(region, chartSize).map((item, i) =>
+            broken.has(i + 1) ? { ...item, statistics: { ...item.statistics, viewCount: "n/a" } } : item
+          )
         charts.set(region, items)
       }
       return items

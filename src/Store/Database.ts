@@ -47,17 +47,25 @@ export const embeddedLayer = (directory: string | undefined) =>
     )
   )
 
-/** The SqlClient the service runs on: PostgreSQL at `DATABASE_URL`, else the embedded database. */
-export const DatabaseLive: Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, StoreFailed | ConfigurationError> = Layer
-  .unwrapEffect(
+/**
+ * PostgreSQL at `DATABASE_URL`, else the embedded database in `embeddedDirectory`
+ * under the state directory.
+ */
+export const databaseLayer = (
+  embeddedDirectory: string
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, StoreFailed | ConfigurationError> =>
+  Layer.unwrapEffect(
     Effect.gen(function*() {
       const { stateDirectory, url } = yield* DatabaseConfig
       return Option.match(url, {
         onSome: pgLayer,
-        onNone: () => embeddedLayer(join(stateDirectory, "pgdata"))
+        onNone: () => embeddedLayer(join(stateDirectory, embeddedDirectory))
       })
     })
   ).pipe(Layer.provide(DatabaseConfig.layer))
+
+/** The SqlClient the service runs on. */
+export const DatabaseLive = databaseLayer("pgdata")
 
 /** Applies the project's migrations when built; a host app can merge it over its own SqlClient. */
 export const MigrationsLive = Layer.effectDiscard(

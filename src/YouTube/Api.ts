@@ -69,10 +69,10 @@ export const toRegionalVideo = (item: VideoItem, region: RegionCode, rank: numbe
 
 const nonEmpty = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim())
 
-/** A readable one-line account of why a value did not decode. */
+/** A readable one-line account of why a value did not decode: its first problem. */
 export const describeParseError = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
-    .slice(0, 3)
+    .slice(0, 1)
     .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
     .join("; ")
 

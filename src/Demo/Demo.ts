@@ -1,0 +1,70 @@
+import { Console, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { defaultRetryPolicy, YouTubeConfig } from "../Config.js"
+import type { IngestReport } from "../Domain.js"
+import { ingest, IngestServices } from "../Ingest.js"
+import { RegionCode } from "../Region.js"
+import { VideoSearch } from "../Store/Search.js"
+import { Faults, makeSimulatedApi } from "./SimulatedApi.js"
+
+/**
+ * The network latency per region of the reference article's measurements (ms):
+ * what a real fetch from Europe looks like.
+ */
+export const REFERENCE_LATENCY_MS: Readonly<Record<string, number>> = {
+  US: 450,
+  GB: 300,
+  PL: 250,
+  NL: 400,
+  SE: 350,
+  NO: 200,
+  AT: 500
+}
+
+const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - [...s].length))
+const padLeft = (s: string, n: number) => " ".repeat(Math.max(0, n - [...s].length)) + s
+
+export const formatReport = (report: IngestReport): string => {
+  const header = `${pad("region", 7)}${pad("status", 9)}${padLeft("videos", 7)}${padLeft("malformed", 11)}${padLeft("attempts", 10)}${padLeft("time", 10)}  note`
+  const rows = report.regions.map((r) =>
+    `${pad(r.region, 7)}${pad(r.status, 9)}${padLeft(String(r.videos), 7)}${padLeft(String(r.malformed), 11)}` +
+    `${padLeft(String(r.attempts), 10)}${padLeft(`${r.durationMs} ms`, 10)}  ${r.error ?? ""}`
+  )
+  const elapsed = Duration.format(Duration.millis(report.finishedAt.getTime() - report.startedAt.getTime()))
+  return [header, ...rows, "", `run ${report.runId}: ${report.status}, ${report.entries} entries in ${elapsed}`].join("\n")
+}
+
+/**
+ * A full run against the built-in simulated API, on the database the service would use
+ * (a demo directory of its own when embedded): no key, no network.
+ */
+export const demo = Effect.gen(function*() {
+  const api = yield* makeSimulatedApi({
+    latencyMs: REFERENCE_LATENCY_MS,
+    // Something to show: one rate limit honoured, one malformed item skipped.
+    faults: { PL: [Faults.rateLimited("1")] },
+    malformedAt: { NL: [7] }
+  })
+  yield* Console.log(`Simulated YouTube API on ${api.baseUrl} (latencies ${Object.entries(REFERENCE_LATENCY_MS).map(([r, ms]) => `${r} ${ms} ms`).join(", ")})\n`)
+  const settings = Layer.succeed(YouTubeConfig, {
+    apiKey: Redacted.make("demo-key"),
+    baseUrl: api.baseUrl,
+    maxResults: 25,
+    requestTimeout: Duration.seconds(10),
+    retry: defaultRetryPolicy
+  })
+  const report = yield* ingest.pipe(Effect.provide(IngestServices.pipe(Layer.provide(settings))))
+  yield* Console.log(formatReport(report))
+  yield* Console.log(
+    `\nCross-region overlap: ${report.entries} entries are ${report.uniqueVideos} unique videos; ` +
+      `${report.multiRegionVideos} of them trend in more than one region ` +
+      `(${((100 * (report.entries - report.uniqueVideos)) / Math.max(1, report.entries)).toFixed(1)}% of entries are repeats).`
+  )
+  const search = yield* VideoSearch
+  for (const [query, region] of [["springa", "SE"], ["lodz", "PL"], ["berge", undefined]] as const) {
+    const hits = yield* search.search({ query, region: Option.map(Option.fromNullable(region), RegionCode.make), limit: 3 })
+    yield* Console.log(`\nsearch ${JSON.stringify(query)}${region === undefined ? "" : ` --region ${region}`}: ${hits.length} shown`)
+    for (const hit of hits) yield* Console.log(`  ${hit.title} — ${hit.channelTitle} [${hit.regions.join(",")}] ${hit.url}`)
+  }
+  yield* Console.log("\nSearch the demo's data yourself: node dist/main.js search --demo <words>")
+  return report
+})

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { makeSimulatedApi } from "../src/Demo/SimulatedApi.js"
+import { startEmbedded } from "../src/Store/Embedded.js"
+import { runCli } from "./support/Cli.js"
+
+/** The embedded database and the demo, as a newcomer meets them: through the CLI, no server, no key. */
+
+const stateDirectory = () => mkdtempSync(join(tmpdir(), "vvv-embedded-"))
+
+describe("the embedded database", () => {
+  it.scoped("keeps its data across processes: a run, then a search in a new process", () =>
+    Effect.gen(function*() {
+      const state = stateDirectory()
+      const api = yield* makeSimulatedApi({ chartSize: 30 })
+      const run = yield* runCli(["run"], { YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: api.baseUrl, STATE_DIRECTORY: state, REGIONS: "SE,PL" })
+      expect(run.code, run.stderr).toBe(0)
+      expect(run.stderr).toContain(`embedded PGlite in ${join(state, "pgdata")}`)
+      const search = yield* runCli(["search", "--json", "springa"], { STATE_DIRECTORY: state })
+      expect(search.code, search.stderr).toBe(0)
+      const hits = search.stdout.trim().split("\n").map((line) => JSON.parse(line))
+      expect(hits.length).toBeGreaterThan(0)
+      expect(hits.every((h) => h.title.includes("springer") && h.regions.includes("SE"))).toBe(true)
+      const polish = yield* runCli(["search", "lodz", "--region", "PL"], { STATE_DIRECTORY: state })
+      expect(polish.stdout).toContain("Łódź")
+      expect(polish.stdout).toContain("https://www.youtube.com/watch?v=")
+    }), { timeout: 90_000 })
+
+  it.scoped("a second process opening the same directory gets a clear error, not a corrupted store", () =>
+    Effect.gen(function*() {
+      const state = stateDirectory()
+      yield* startEmbedded(join(state, "pgdata"))
+      const second = yield* runCli(["search", "anything"], { STATE_DIRECTORY: state })
+      expect(second.code).toBe(69)
+      expect(second.stderr).toContain(`process ${process.pid} has it open`)
+    }), { timeout: 90_000 })
+})
+
+describe("demo", () => {
+  it.scoped("runs the whole job with no key and no network, and exits 0", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["demo"], { STATE_DIRECTORY: stateDirectory() })
+      expect(result.code, result.stderr).toBe(0)
+      for (const region of ["US", "GB", "PL", "NL", "SE", "NO", "AT"]) {
+        expect(result.stdout).toMatch(new RegExp(`^${region}\\s+ok\\s+2[45]\\s`, "m"))
+      }
+      expect(result.stdout).toMatch(/^PL\s+ok\s+25\s+0\s+2\s/m) // the rate limit, honoured
+      expect(result.stdout).toMatch(/^NL\s+ok\s+24\s+1\s+1\s/m) // the malformed item, skipped
+      expect(result.stdout).toContain("Cross-region overlap: 174 entries are 168 unique videos")
+      expect(result.stdout).toMatch(/search "springa" --region SE: 3 shown\n {2}Tjejerna springer/)
+    }), { timeout: 90_000 })
+})
