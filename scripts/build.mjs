@@ -17,7 +17,9 @@ await build({
   // and data files next to its own modules, so it stays in node_modules.
   external: ["pg-native", "@electric-sql/*"],
   // Some CommonJS dependencies require() Node built-ins; give the ESM bundle a require.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
+  },
   logLevel: "warning"
 })
 

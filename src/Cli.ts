@@ -1,13 +1,16 @@
 import { Args, Command, Options } from "@effect/cli"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Console, Data, Effect, Either, Layer, Option } from "effect"
+import { Console, Context, Data, Effect, Either, Layer, Option } from "effect"
 import packageJson from "../package.json" with { type: "json" }
-import { parseRegions } from "./Config.js"
+import { IngestConfig, parseRegions, YouTubeConfig } from "./Config.js"
 import { demo } from "./Demo/Demo.js"
 import { exitCodeOf } from "./ExitCode.js"
-import { ingest, IngestLive } from "./Ingest.js"
+import { ingestWith } from "./Ingest.js"
 import { databaseLayer, DatabaseLive, MigrationsLive } from "./Store/Database.js"
 import { InvalidQuery, type SearchHit, validateQuery, VideoSearch } from "./Store/Search.js"
+import { Spool } from "./Store/Spool.js"
+import { VideoStore } from "./Store/VideoStore.js"
+import { YouTube } from "./YouTube/Client.js"
 
 /** Ends the process with a code other than 0; what went wrong has been logged already. */
 export class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: number }> {}
@@ -15,7 +18,12 @@ export class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: numb
 /** The demo keeps its simulated videos out of the real embedded database. */
 const DemoDatabase = databaseLayer("demo-pgdata")
 
-const RunLayer = IngestLive.pipe(Layer.provide(Layer.mergeAll(DatabaseLive, NodeHttpClient.layerUndici)))
+/** What a run needs before it can fetch; the database is opened during the fetch. */
+const FetchLayer = Layer.mergeAll(IngestConfig.layer, YouTube.Default, Spool.Live).pipe(
+  Layer.provide(Layer.mergeAll(YouTubeConfig.layer, NodeHttpClient.layerUndici))
+)
+const StoreLayer = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provide(DatabaseLive))
+const openStore = Effect.map(Layer.build(StoreLayer), Context.get(VideoStore))
 const MigrateLayer = MigrationsLive.pipe(Layer.provide(DatabaseLive))
 const searchLayer = (database: typeof DatabaseLive) =>
   Layer.mergeAll(VideoSearch.Default, MigrationsLive).pipe(Layer.provide(database))
@@ -23,12 +31,13 @@ const SearchLayer = searchLayer(DatabaseLive)
 const DemoSearchLayer = searchLayer(DemoDatabase)
 const DemoLayer = Layer.mergeAll(DemoSearchLayer, DemoDatabase, NodeHttpClient.layerUndici)
 
-const runOnce = ingest.pipe(
+const runOnce = ingestWith(openStore).pipe(
   Effect.flatMap((report) => {
     const code = exitCodeOf(report)
     return code === 0 ? Effect.void : Effect.fail(new ExitWith({ code }))
   }),
-  Effect.provide(RunLayer)
+  Effect.scoped,
+  Effect.provide(FetchLayer)
 )
 
 const run = Command.make("run", {}, () => runOnce).pipe(

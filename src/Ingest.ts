@@ -1,12 +1,13 @@
 import type { HttpClient } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
-import { Clock, Duration, Effect, Layer, LogLevel, Option, Ref } from "effect"
+import { Clock, Duration, Effect, Exit, Fiber, Layer, LogLevel, Option, Ref } from "effect"
 import { type ConfigurationError, IngestConfig, YouTubeConfig } from "./Config.js"
 import { dedup } from "./Dedup.js"
 import { IngestReport, type RegionalVideo, RegionOutcome, runStatus } from "./Domain.js"
 import type { RegionCode } from "./Region.js"
 import { MigrationsLive } from "./Store/Database.js"
-import { type StoreFailed, VideoStore } from "./Store/VideoStore.js"
+import { Spool } from "./Store/Spool.js"
+import { type RunToSave, type StoreBusy, type StoreFailed, VideoStore } from "./Store/VideoStore.js"
 import { YouTube } from "./YouTube/Client.js"
 import { stopsTheRun, type YouTubeError } from "./YouTube/Errors.js"
 
@@ -16,110 +17,158 @@ interface RegionResult {
 }
 
 /**
- * One run: fetch every configured region (bounded concurrency; one region's failure
- * is that region's outcome), merge, store in one transaction, report.
+ * The fetch stage: every configured region, at most `concurrency` at once. One region's
+ * failure is that region's outcome; an error every region would repeat (quota, key)
+ * stops the regions not yet started. Each outcome is added to `done` as it finishes.
  */
-export const ingest = Effect.gen(function*() {
-  const { concurrency, regions } = yield* IngestConfig
-  const youtube = yield* YouTube
-  const store = yield* VideoStore
-  const startedAt = yield* Clock.currentTimeMillis
-  // Set by the first error that every other region would repeat (quota, key).
-  const stopped = yield* Ref.make(Option.none<YouTubeError>())
+const fetchRegions = (done: Ref.Ref<ReadonlyArray<RegionOutcome>>) =>
+  Effect.gen(function*() {
+    const { concurrency, regions } = yield* IngestConfig
+    const youtube = yield* YouTube
+    const stopped = yield* Ref.make(Option.none<YouTubeError>())
 
-  const fetchOne = (region: RegionCode): Effect.Effect<RegionResult> =>
-    Effect.gen(function*() {
-      const stop = yield* Ref.get(stopped)
-      if (Option.isSome(stop)) {
-        const outcome = RegionOutcome.make({
-          region,
-          status: "skipped",
-          videos: 0,
-          malformed: 0,
-          attempts: 0,
-          durationMs: 0,
-          errorTag: stop.value._tag,
-          error: `not requested: ${stop.value.message}`
-        })
-        yield* Effect.logWarning(`${region}: not requested, the run stopped after ${stop.value._tag}`)
-        return { outcome, videos: [] }
-      }
-      const attempts = yield* Ref.make(0)
-      const [elapsed, result] = yield* youtube.fetchRegion(region, { attempts }).pipe(Effect.either, Effect.timed)
-      const common = {
-        region,
-        attempts: yield* Ref.get(attempts),
-        durationMs: Math.round(Duration.toMillis(elapsed))
-      }
-      if (result._tag === "Right") {
-        const { malformed, videos } = result.right
-        return { outcome: RegionOutcome.make({ ...common, status: "ok", videos: videos.length, malformed }), videos }
-      }
-      const error = result.left
-      if (stopsTheRun(error)) yield* Ref.set(stopped, Option.some(error))
-      yield* Effect.logError(`${error.message}; ${error.hint}`).pipe(
-        Effect.annotateLogs({ region, error: error._tag, attempts: common.attempts })
+    const fetchOne = (region: RegionCode): Effect.Effect<RegionResult> =>
+      Effect.gen(function*() {
+        const stop = yield* Ref.get(stopped)
+        if (Option.isSome(stop)) {
+          yield* Effect.logWarning(`${region}: not requested, the run stopped after ${stop.value._tag}`)
+          return {
+            outcome: RegionOutcome.make({
+              region,
+              status: "skipped",
+              videos: 0,
+              malformed: 0,
+              attempts: 0,
+              durationMs: 0,
+              errorTag: stop.value._tag,
+              error: `not requested: ${stop.value.message}`
+            }),
+            videos: []
+          }
+        }
+        const attempts = yield* Ref.make(0)
+        const [elapsed, result] = yield* youtube.fetchRegion(region, { attempts }).pipe(Effect.either, Effect.timed)
+        const common = { region, attempts: yield* Ref.get(attempts), durationMs: Math.round(Duration.toMillis(elapsed)) }
+        if (result._tag === "Right") {
+          const { malformed, videos } = result.right
+          return { outcome: RegionOutcome.make({ ...common, status: "ok", videos: videos.length, malformed }), videos }
+        }
+        const error = result.left
+        if (stopsTheRun(error)) yield* Ref.set(stopped, Option.some(error))
+        yield* Effect.logError(`${error.message}; ${error.hint}`).pipe(
+          Effect.annotateLogs({ region, error: error._tag, attempts: common.attempts })
+        )
+        return {
+          outcome: RegionOutcome.make({ ...common, status: "failed", videos: 0, malformed: 0, errorTag: error._tag, error: error.message }),
+          videos: []
+        }
+      }).pipe(
+        Effect.tap(({ outcome }) => Ref.update(done, (list) => [...list, outcome])),
+        Effect.withSpan("Ingest.fetchRegion", { attributes: { region } })
       )
-      return {
-        outcome: RegionOutcome.make({
-          ...common,
-          status: "failed",
-          videos: 0,
-          malformed: 0,
-          errorTag: error._tag,
-          error: error.message
-        }),
-        videos: []
-      }
-    }).pipe(Effect.withSpan("Ingest.fetchRegion", { attributes: { region } }))
 
-  const results = yield* Effect.forEach(regions, fetchOne, { concurrency })
-  const outcomes = results.map((r) => r.outcome)
-  const entries = results.flatMap((r) => r.videos)
-  const videos = dedup(entries)
-  const status = runStatus(outcomes)
-  const finishedAt = yield* Clock.currentTimeMillis
-  const runId = yield* store.saveRun({
-    startedAt: new Date(startedAt),
-    finishedAt: new Date(finishedAt),
-    status,
-    outcomes,
-    entries,
-    videos
+    const results = yield* Effect.forEach(regions, fetchOne, { concurrency })
+    const entries = results.flatMap((r) => r.videos)
+    return { outcomes: results.map((r) => r.outcome), entries }
   })
-  const report = IngestReport.make({
-    runId,
-    status,
-    startedAt: new Date(startedAt),
-    finishedAt: new Date(finishedAt),
-    regions: outcomes,
-    entries: entries.length,
-    uniqueVideos: videos.length,
-    multiRegionVideos: videos.filter((v) => v.regions.length > 1).length
+
+/** Stores what earlier runs spooled, oldest first; stops at the first failure (the database is likely down). */
+const storeSpooled = (store: VideoStore) =>
+  Effect.gen(function*() {
+    const spool = yield* Spool
+    for (const batch of yield* spool.pending) {
+      const stored = yield* store.saveRun(batch.run).pipe(Effect.either)
+      if (stored._tag === "Left") {
+        yield* Effect.logWarning(`could not store the spooled batch ${batch.path} yet: ${stored.left.message}`)
+        return
+      }
+      yield* spool.remove(batch)
+      yield* Effect.log(`stored the spooled batch of ${batch.run.startedAt.toISOString()} as run ${stored.right} and removed ${batch.path}`)
+    }
   })
-  const ok = outcomes.filter((o) => o.status === "ok").length
-  yield* Effect.logWithLevel(
-    status === "ok" ? LogLevel.Info : status === "partial" ? LogLevel.Warning : LogLevel.Error,
-    `run ${runId} ${status}: ${ok}/${outcomes.length} regions, ${entries.length} entries, ` +
-      `${videos.length} unique videos (${report.multiRegionVideos} in several regions), ` +
-      Duration.format(Duration.millis(finishedAt - startedAt))
-  ).pipe(Effect.annotateLogs({ run: runId, status }))
-  return report
-}).pipe(Effect.withSpan("ingest"))
+
+/** Keeps a batch that could not be stored; the run still fails with the store's error. */
+const spoolAndFail = <E extends StoreFailed | StoreBusy | ConfigurationError>(run: RunToSave, error: E) =>
+  Effect.gen(function*() {
+    const spool = yield* Spool
+    yield* spool.write(run).pipe(
+      Effect.catchAll((e) => Effect.logError(`${e.message}; the batch of this run is lost`))
+    )
+    return yield* Effect.fail(error)
+  })
+
+/**
+ * One run, with the store acquired by `acquireStore` while the regions are fetched (so
+ * opening the database and checking migrations overlap the fetch instead of preceding
+ * it). Fetch, merge, store earlier spooled batches, store this one in one
+ * transaction, report. A batch that cannot be stored is spooled; a run stopped by a
+ * signal rolls back and is recorded as interrupted where the database is reachable.
+ */
+export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquireStore: Effect.Effect<VideoStore, E, R>) =>
+  Effect.gen(function*() {
+    const storeFiber = yield* Effect.fork(acquireStore)
+    const startedAt = new Date(yield* Clock.currentTimeMillis)
+    const done = yield* Ref.make<ReadonlyArray<RegionOutcome>>([])
+
+    const recordInterruption = Effect.gen(function*() {
+      const store = yield* Fiber.poll(storeFiber)
+      if (Option.isNone(store) || Exit.isFailure(store.value)) return
+      const finishedAt = new Date(yield* Clock.currentTimeMillis)
+      const runId = yield* store.value.value.recordInterrupted(startedAt, finishedAt, yield* Ref.get(done))
+      yield* Effect.logWarning(`run ${runId} interrupted: nothing of it was stored`)
+    }).pipe(
+      Effect.timeout("1 second"),
+      Effect.catchAll((e) => Effect.logWarning(`could not record the interrupted run: ${e.message}`))
+    )
+
+    return yield* Effect.gen(function*() {
+      const { entries, outcomes } = yield* fetchRegions(done)
+      const videos = dedup(entries)
+      const status = runStatus(outcomes)
+      const finishedAt = new Date(yield* Clock.currentTimeMillis)
+      const run: RunToSave = { startedAt, finishedAt, status, outcomes, entries, videos }
+
+      const store = yield* Fiber.join(storeFiber).pipe(Effect.catchAll((e) => spoolAndFail(run, e)))
+      yield* storeSpooled(store)
+      const runId = yield* store.saveRun(run).pipe(Effect.catchAll((e) => spoolAndFail(run, e)))
+
+      const report = IngestReport.make({
+        runId,
+        status,
+        startedAt,
+        finishedAt,
+        regions: outcomes,
+        entries: entries.length,
+        uniqueVideos: videos.length,
+        multiRegionVideos: videos.filter((v) => v.regions.length > 1).length
+      })
+      const ok = outcomes.filter((o) => o.status === "ok").length
+      yield* Effect.logWithLevel(
+        status === "ok" ? LogLevel.Info : status === "partial" ? LogLevel.Warning : LogLevel.Error,
+        `run ${runId} ${status}: ${ok}/${outcomes.length} regions, ${entries.length} entries, ` +
+          `${videos.length} unique videos (${report.multiRegionVideos} in several regions), ` +
+          Duration.format(Duration.millis(finishedAt.getTime() - startedAt.getTime()))
+      ).pipe(Effect.annotateLogs({ run: runId, status }))
+      return report
+    }).pipe(Effect.onInterrupt(() => recordInterruption))
+  }).pipe(Effect.withSpan("ingest"))
+
+/** One run, on the `VideoStore` in context. */
+export const ingest = ingestWith(VideoStore)
 
 /** The services `ingest` needs, given the YouTube settings; building it applies the migrations. */
 export const IngestServices: Layer.Layer<
-  IngestConfig | YouTube | VideoStore,
+  IngestConfig | YouTube | VideoStore | Spool,
   ConfigurationError | StoreFailed,
   YouTubeConfig | HttpClient.HttpClient | SqlClient.SqlClient
-> = Layer.mergeAll(IngestConfig.layer, YouTube.Default, VideoStore.Default, MigrationsLive)
+> = Layer.mergeAll(IngestConfig.layer, YouTube.Default, VideoStore.Default, MigrationsLive, Spool.Live)
 
 /**
  * Everything `ingest` needs, from only an `HttpClient` and a `SqlClient` (and the
  * configuration, from the ConfigProvider). Building it applies the migrations.
  */
 export const IngestLive: Layer.Layer<
-  IngestConfig | YouTube | VideoStore,
+  IngestConfig | YouTube | VideoStore | Spool,
   ConfigurationError | StoreFailed,
   HttpClient.HttpClient | SqlClient.SqlClient
 > = IngestServices.pipe(Layer.provide(YouTubeConfig.layer))

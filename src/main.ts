@@ -21,6 +21,8 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
         return Effect.logError(`configuration: ${error.message}`).pipe(Effect.as(ExitCode.config))
       case "StoreFailed":
         return Effect.logError(`${error.message}; ${error.hint}`).pipe(Effect.as(ExitCode.unavailable))
+      case "StoreBusy":
+        return Effect.logError(`${error.message}; ${error.hint}`).pipe(Effect.as(ExitCode.tempFail))
       case "InvalidQuery":
         return Effect.logError(error.message).pipe(Effect.as(ExitCode.usage))
     }

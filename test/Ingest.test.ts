@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Ref, TestClock } from "effect"
-import { IngestConfig } from "../src/Config.js"
+import { Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { DatabaseConfig, IngestConfig } from "../src/Config.js"
+import { Spool } from "../src/Store/Spool.js"
 import { exitCodeOf } from "../src/ExitCode.js"
 import { ingest } from "../src/Ingest.js"
 import type { RegionCode } from "../src/Region.js"
@@ -8,6 +12,10 @@ import { type RunToSave, StoreFailed, VideoStore } from "../src/Store/VideoStore
 import { type RegionFetch, YouTube } from "../src/YouTube/Client.js"
 import { ApiUnavailable, InvalidApiKey, QuotaExceeded, type YouTubeError } from "../src/YouTube/Errors.js"
 import { region, regional } from "./support/Fixtures.js"
+
+/** A spool in a fresh temporary state directory. */
+const tempSpool = (stateDirectory = mkdtempSync(join(tmpdir(), "vvv-spool-"))) =>
+  Spool.Default.pipe(Layer.provide(Layer.succeed(DatabaseConfig, { url: Option.none(), stateDirectory })))
 
 const SEVEN = ["US", "GB", "PL", "NL", "SE", "NO", "AT"].map(region)
 
@@ -23,7 +31,19 @@ const chart = (code: RegionCode, n = 3): RegionFetch => ({
   ]
 })
 
-const harness = (behaviour: Behaviour, options: { regions?: ReadonlyArray<RegionCode>; concurrency?: number } = {}) =>
+interface HarnessOptions {
+  readonly regions?: ReadonlyArray<RegionCode>
+  readonly concurrency?: number
+  /** Replaces the recording store. */
+  readonly store?: VideoStore
+  /** The state directory holding the spool; a fresh one when absent. */
+  readonly state?: string
+}
+
+const failingStore = (error: StoreFailed) =>
+  VideoStore.make({ saveRun: () => Effect.fail(error), recordInterrupted: () => Effect.succeed(0) })
+
+const harness = (behaviour: Behaviour, options: HarnessOptions = {}) =>
   Effect.gen(function*() {
     const requested = yield* Ref.make<ReadonlyArray<RegionCode>>([])
     const saved = yield* Ref.make<ReadonlyArray<RunToSave>>([])
@@ -35,12 +55,14 @@ const harness = (behaviour: Behaviour, options: { regions?: ReadonlyArray<Region
         )
     })
     const store = VideoStore.make({
-      saveRun: (run: RunToSave) => Ref.updateAndGet(saved, (s) => [...s, run]).pipe(Effect.map((s) => s.length))
+      saveRun: (run: RunToSave) => Ref.updateAndGet(saved, (s) => [...s, run]).pipe(Effect.map((s) => s.length)),
+      recordInterrupted: () => Effect.succeed(0)
     })
     const layer = Layer.mergeAll(
       Layer.succeed(YouTube, youtube),
-      Layer.succeed(VideoStore, store),
-      Layer.succeed(IngestConfig, { regions: options.regions ?? SEVEN, concurrency: options.concurrency ?? 3 })
+      Layer.succeed(VideoStore, options.store ?? store),
+      Layer.succeed(IngestConfig, { regions: options.regions ?? SEVEN, concurrency: options.concurrency ?? 3 }),
+      tempSpool(options.state)
     )
     return { layer, requested, saved }
   })
@@ -138,12 +160,46 @@ describe("ingest", () => {
 
   it.effect("a store failure fails the run with StoreFailed", () =>
     Effect.gen(function*() {
-      const { layer } = yield* harness((code) => Effect.succeed(chart(code)))
-      const failing = Layer.succeed(
-        VideoStore,
-        VideoStore.make({ saveRun: () => Effect.fail(new StoreFailed({ operation: "committing", detail: "connection reset" })) })
-      )
-      const error = yield* Effect.flip(Effect.provide(ingest, Layer.merge(layer, failing)))
+      const { layer } = yield* harness((code) => Effect.succeed(chart(code)), {
+        store: failingStore(new StoreFailed({ operation: "committing", detail: "connection reset" }))
+      })
+      const error = yield* Effect.flip(Effect.provide(ingest, layer))
       expect(error._tag).toBe("StoreFailed")
+    }))
+
+  it.effect("a batch that cannot be stored is spooled, and the next run stores it first, with its fetch time", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      const { layer } = yield* harness((code) => Effect.succeed(chart(code)), {
+        state,
+        store: failingStore(new StoreFailed({ operation: "connecting", detail: "ECONNREFUSED" }))
+      })
+      const failed = yield* Effect.flip(Effect.provide(ingest, layer))
+      expect(failed._tag).toBe("StoreFailed")
+      expect(readdirSync(join(state, "spool"))).toHaveLength(1)
+
+      yield* TestClock.adjust("7 hours")
+      const next = yield* harness((code) => Effect.succeed(chart(code, 2)), { state })
+      const report = yield* Effect.provide(ingest, next.layer)
+      const [spooled, current] = yield* Ref.get(next.saved)
+      expect(spooled!.entries).toHaveLength(21)
+      expect(spooled!.startedAt.getTime()).toBe(0)
+      expect(new Set(spooled!.entries.map((e) => e.fetchedAt.toISOString()))).toEqual(new Set(["2026-11-26T00:00:00.000Z"]))
+      expect(spooled!.videos.find((v) => v.videoId === "shared")!.regions).toHaveLength(7)
+      expect(current!.entries).toHaveLength(14)
+      expect(report.runId).toBe(2)
+      expect(readdirSync(join(state, "spool"))).toEqual([])
+    }))
+
+  it.effect("a corrupt spool file is moved aside, not dropped, and the run goes on", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      mkdirSync(join(state, "spool"))
+      writeFileSync(join(state, "spool", "run-1-1.json"), `{"version":1,"entries":[{"videoId":`)
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { state })
+      const report = yield* Effect.provide(ingest, layer)
+      expect(report.status).toBe("ok")
+      expect(yield* Ref.get(saved)).toHaveLength(1)
+      expect(readdirSync(join(state, "spool"))).toEqual(["run-1-1.json.corrupt"])
     }))
 })

@@ -71,7 +71,9 @@ export const DatabaseLive = databaseLayer("pgdata")
 export const MigrationsLive = Layer.effectDiscard(
   runMigrations.pipe(
     Effect.tap((applied) =>
-      applied.length > 0 ? Effect.log(`applied migrations: ${applied.map(([id, name]) => `${id}_${name}`).join(", ")}`) : Effect.void
+      applied.length > 0
+        ? Effect.log(`applied migrations: ${applied.map(([id, name]) => `${id}_${name}`).join(", ")}`)
+        : Effect.logDebug("database schema is up to date")
     ),
     Effect.catchTags({
       SqlError: (e) => Effect.fail(new StoreFailed({ operation: "applying migrations", detail: describeSqlError(e) })),

@@ -64,9 +64,18 @@ const m0001_initial = Effect.gen(function*() {
   yield* sql`CREATE INDEX trending_entries_video_idx ON trending_entries (video_id, fetched_at)`
 })
 
+/** A run stopped by SIGTERM/SIGINT is recorded as such, with the regions it had fetched. */
+const m0002_interrupted_runs = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE ingest_runs DROP CONSTRAINT ingest_runs_status_check`
+  yield* sql`ALTER TABLE ingest_runs ADD CONSTRAINT ingest_runs_status_check
+    CHECK (status IN ('ok', 'partial', 'failed', 'interrupted'))`
+})
+
 /** Keyed `<id>_<name>`, as `Migrator.fromRecord` reads them. */
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
-  "1_initial": m0001_initial
+  "1_initial": m0001_initial,
+  "2_interrupted_runs": m0002_interrupted_runs
 }
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"

@@ -1,7 +1,19 @@
 import { SqlClient, type SqlError } from "@effect/sql"
-import { Effect, Option, Schema } from "effect"
+import { Context, Duration, Effect, Option, Schema } from "effect"
 import type { RegionalVideo, RegionOutcome, RunStatus, UniqueVideo } from "../Domain.js"
 import { searchConfigFor } from "../Region.js"
+
+/** Another run held the store for longer than we wait. Nothing of this run was committed. */
+export class StoreBusy extends Schema.TaggedError<StoreBusy>()("StoreBusy", {
+  waitedSeconds: Schema.Number
+}) {
+  override get message() {
+    return `another run has been storing for over ${this.waitedSeconds}s; this run did not store`
+  }
+  get hint() {
+    return "a second run overlapped this one (two timers, or a manual run); the batch is spooled and the next run stores it"
+  }
+}
 
 /** The database refused or lost the run. Nothing of the run was committed. */
 export class StoreFailed extends Schema.TaggedError<StoreFailed>()("StoreFailed", {
@@ -42,9 +54,18 @@ export const describeSqlError = (error: SqlError.SqlError): string => {
   return typeof cause?.code === "string" ? `${why} (${cause.code})` : why
 }
 
+/** An arbitrary, fixed key, distinct from the migrations' lock. */
+export const STORE_LOCK = 7_406_116_002
+
+export class VideoStoreOptions extends Context.Reference<VideoStoreOptions>()("viralvidvault/VideoStoreOptions", {
+  /** How long a run waits for another run's store to finish. */
+  defaultValue: () => ({ lockWait: Duration.seconds(60) as Duration.Duration })
+}) {}
+
 export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/VideoStore", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const options = yield* VideoStoreOptions
 
     const insertRun = (run: RunToSave) =>
       sql<{ id: string }>`
@@ -111,10 +132,25 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
         .pipe(Effect.mapError(storeError("storing trending entries")))
     }
 
+    /**
+     * One run stores at a time: a transaction-scoped advisory lock, waited for at most
+     * `lockWait` (lock_timeout applies to advisory locks too).
+     */
+    const takeStoreLock = Effect.zipRight(
+      sql.unsafe(`SET LOCAL lock_timeout = '${Math.round(Duration.toMillis(options.lockWait))}ms'`),
+      sql`SELECT pg_advisory_xact_lock(${STORE_LOCK})`
+    ).pipe(
+      Effect.catchTag("SqlError", (e): Effect.Effect<never, StoreBusy | StoreFailed> =>
+        (e.cause as { code?: unknown } | undefined)?.code === "55P03"
+          ? Effect.fail(new StoreBusy({ waitedSeconds: Duration.toSeconds(options.lockWait) }))
+          : Effect.fail(storeError("waiting for the store lock")(e)))
+    )
+
     /** Stores one run in one transaction: all of it, or (on failure) none of it. */
     const saveRun = Effect.fn("VideoStore.saveRun")(function*(run: RunToSave) {
       return yield* sql.withTransaction(
         Effect.gen(function*() {
+          yield* takeStoreLock
           const runId = yield* insertRun(run)
           if (run.videos.length > 0) yield* upsertVideos(runId, run.videos)
           if (run.entries.length > 0) yield* insertEntries(runId, run.entries)
@@ -125,6 +161,17 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
       )
     })
 
-    return { saveRun } as const
+    /** A run stopped by a signal: its row says so, and nothing else of it is stored. */
+    const recordInterrupted = Effect.fn("VideoStore.recordInterrupted")(
+      function*(startedAt: Date, finishedAt: Date, outcomes: ReadonlyArray<RegionOutcome>) {
+        const rows = yield* sql<{ id: string }>`
+          INSERT INTO ingest_runs (started_at, finished_at, status, regions)
+          VALUES (${startedAt}, ${finishedAt}, 'interrupted', ${JSON.stringify(outcomes)}::jsonb)
+          RETURNING id`.pipe(Effect.mapError(storeError("recording the interrupted run")))
+        return Number(rows[0]!.id)
+      }
+    )
+
+    return { saveRun, recordInterrupted } as const
   })
 }) {}

@@ -1,5 +1,5 @@
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Layer, Redacted } from "effect"
 import pg from "pg"
 import { startEmbedded } from "../../src/Store/Embedded.js"
 
@@ -43,5 +43,10 @@ export const testDatabaseUrl = Effect.gen(function*() {
 export const pgClientLayer = (url: string) =>
   PgClient.layer({ url: Redacted.make(url), maxConnections: engine === "pglite" ? 1 : 4 })
 
-/** SqlClient and PgClient on a fresh test database. */
-export const TestDatabase = Layer.unwrapScoped(Effect.map(testDatabaseUrl, pgClientLayer)).pipe(Layer.orDie)
+/** The URL of the test database in use, for a second connection. */
+export class TestDatabaseUrl extends Context.Tag("test/TestDatabaseUrl")<TestDatabaseUrl, string>() {}
+
+/** SqlClient and PgClient on a fresh test database, and its URL. */
+export const TestDatabase = Layer.unwrapScoped(
+  Effect.map(testDatabaseUrl, (url) => Layer.merge(pgClientLayer(url), Layer.succeed(TestDatabaseUrl, url)))
+).pipe(Layer.orDie)

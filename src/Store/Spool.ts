@@ -1,0 +1,161 @@
+import { Effect, Either, Layer, Option, Schema } from "effect"
+import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises"
+import { join } from "node:path"
+import { DatabaseConfig } from "../Config.js"
+import { dedup } from "../Dedup.js"
+import { RegionalVideo, RegionOutcome, RunStatus, VideoId } from "../Domain.js"
+import { RegionCode } from "../Region.js"
+import type { RunToSave } from "./VideoStore.js"
+
+/**
+ * Fetched batches that could not be stored wait here, one file each, until a later
+ * run stores them. A file is written atomically (temporary file, fsync, rename, fsync
+ * of the directory) and removed only after the batch is committed.
+ */
+
+export class SpoolFailed extends Schema.TaggedError<SpoolFailed>()("SpoolFailed", {
+  path: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `cannot write the spool file ${this.path}: ${this.detail}`
+  }
+}
+
+const EntryJson = Schema.Struct({
+  videoId: VideoId,
+  region: RegionCode,
+  rank: Schema.Int.pipe(Schema.positive()),
+  title: Schema.String,
+  channelTitle: Schema.String,
+  viewCount: Schema.NonNegativeInt,
+  language: Schema.optional(Schema.String),
+  publishedAt: Schema.optional(Schema.Date),
+  fetchedAt: Schema.Date
+})
+
+/** What a spool file holds; the merged videos are derived again (dedup is pure). */
+const SpoolFile = Schema.parseJson(Schema.Struct({
+  version: Schema.Literal(1),
+  startedAt: Schema.Date,
+  finishedAt: Schema.Date,
+  status: RunStatus,
+  outcomes: Schema.Array(RegionOutcome),
+  entries: Schema.Array(EntryJson)
+}))
+
+const encodeFile = Schema.encodeSync(SpoolFile)
+const decodeFile = Schema.decodeUnknownEither(SpoolFile)
+
+const toJson = (run: RunToSave): typeof SpoolFile.Type => ({
+  version: 1,
+  startedAt: run.startedAt,
+  finishedAt: run.finishedAt,
+  status: run.status,
+  outcomes: run.outcomes,
+  entries: run.entries.map((e) => ({
+    videoId: e.videoId,
+    region: e.region,
+    rank: e.rank,
+    title: e.title,
+    channelTitle: e.channelTitle,
+    viewCount: e.viewCount,
+    ...Option.match(e.language, { onNone: () => ({}), onSome: (language) => ({ language }) }),
+    ...Option.match(e.publishedAt, { onNone: () => ({}), onSome: (publishedAt) => ({ publishedAt }) }),
+    fetchedAt: e.fetchedAt
+  }))
+})
+
+const fromJson = (file: typeof SpoolFile.Type): RunToSave => {
+  const entries = file.entries.map((e) =>
+    RegionalVideo.make({
+      ...e,
+      language: Option.fromNullable(e.language),
+      publishedAt: Option.fromNullable(e.publishedAt)
+    })
+  )
+  return {
+    startedAt: file.startedAt,
+    finishedAt: file.finishedAt,
+    status: file.status,
+    outcomes: file.outcomes,
+    entries,
+    videos: dedup(entries)
+  }
+}
+
+export interface SpooledBatch {
+  readonly path: string
+  readonly run: RunToSave
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
+
+export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
+  effect: Effect.gen(function*() {
+    const { stateDirectory } = yield* DatabaseConfig
+    const directory = join(stateDirectory, "spool")
+
+    /** Writes the batch durably; succeeds with the file's path. */
+    const write = Effect.fn("Spool.write")(function*(run: RunToSave) {
+      const name = `run-${run.startedAt.getTime()}-${process.pid}.json`
+      const path = join(directory, name)
+      yield* Effect.tryPromise({
+        try: async () => {
+          await mkdir(directory, { recursive: true })
+          const temporary = join(directory, `.${name}.tmp`)
+          const file = await open(temporary, "w", 0o600)
+          try {
+            await file.writeFile(encodeFile(toJson(run)))
+            await file.sync()
+          } finally {
+            await file.close()
+          }
+          await rename(temporary, path)
+          const dir = await open(directory, "r")
+          try {
+            await dir.sync()
+          } finally {
+            await dir.close()
+          }
+        },
+        catch: (e) => new SpoolFailed({ path, detail: errorText(e) })
+      }).pipe(
+        Effect.tapError(() =>
+          Effect.promise(() => rm(join(directory, `.${name}.tmp`), { force: true })).pipe(Effect.ignore)
+        )
+      )
+      yield* Effect.logWarning(`spooled the fetched batch (${run.entries.length} entries) to ${path}; the next run stores it`)
+      return path
+    })
+
+    /**
+     * The waiting batches, oldest first. A file that does not decode is renamed
+     * `*.corrupt` (kept for a person to look at) and logged, never silently dropped.
+     */
+    const pending = Effect.gen(function*() {
+      const names = yield* Effect.promise(() => readdir(directory).catch(() => [] as Array<string>))
+      const batches: Array<SpooledBatch> = []
+      for (const name of names.filter((n) => /^run-.*\.json$/.test(n)).sort()) {
+        const path = join(directory, name)
+        const text = yield* Effect.promise(() => readFile(path, "utf8").catch((e) => Promise.resolve(e as Error)))
+        const decoded = typeof text === "string" ? decodeFile(text) : Either.left(text)
+        if (Either.isRight(decoded)) {
+          batches.push({ path, run: fromJson(decoded.right) })
+        } else {
+          const aside = `${path}.corrupt`
+          yield* Effect.promise(() => rename(path, aside).catch(() => undefined))
+          yield* Effect.logError(`a spool file cannot be read and was moved aside to ${aside}; its batch was not stored`)
+        }
+      }
+      return batches
+    })
+
+    const remove = (batch: SpooledBatch) => Effect.promise(() => rm(batch.path, { force: true }))
+
+    return { directory, write, pending, remove } as const
+  })
+}) {
+  /** Spools to STATE_DIRECTORY (or its default). */
+  static readonly Live = Spool.Default.pipe(Layer.provide(DatabaseConfig.layer))
+}
