@@ -59,6 +59,10 @@ describe(`node dist/main.js on ${engine}`, () => {
         const { api, databaseUrl, output, result } = yield* ingestAgainst({ latencyMs: { US: 60, AT: 40 } })
         expect(result.code, output).toBe(0)
         expect(output).toMatch(/run \d+ ok: 7\/7 regions, 175 entries/)
+        // Not on a terminal (as under journald): one JSON object per line on stderr, stdout left alone.
+        expect(result.stdout).toBe("")
+        const lines = result.stderr.trim().split("\n").map((line) => JSON.parse(line))
+        expect(lines.every((l) => typeof l.message === "string" && typeof l.logLevel === "string")).toBe(true)
         expect(new Set(api.requests.map((r) => r.region))).toEqual(new Set(["US", "GB", "PL", "NL", "SE", "NO", "AT"]))
         expect(api.requests.every((r) => r.apiKey === API_KEY)).toBe(true)
         expect(api.maxInFlight()).toBeLessThanOrEqual(3)
