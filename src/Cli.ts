@@ -1,14 +1,13 @@
 import { Args, Command, Options } from "@effect/cli"
-import { NodeHttpClient } from "@effect/platform-node"
+import { FetchHttpClient } from "@effect/platform"
 import { Console, Context, Data, Effect, Either, Layer, Option } from "effect"
 import packageJson from "../package.json" with { type: "json" }
-import { IngestConfig, parseRegions, YouTubeConfig } from "./Config.js"
+import { DatabaseConfig, IngestConfig, parseRegions, YouTubeConfig } from "./Config.js"
 import { demo } from "./Demo/Demo.js"
 import { exitCodeOf } from "./ExitCode.js"
-import { ingestWith } from "./Ingest.js"
+import { ingestWith, StateServices } from "./Ingest.js"
 import { databaseLayer, DatabaseLive, MigrationsLive } from "./Store/Database.js"
 import { InvalidQuery, type SearchHit, validateQuery, VideoSearch } from "./Store/Search.js"
-import { Spool } from "./Store/Spool.js"
 import { VideoStore } from "./Store/VideoStore.js"
 import { YouTube } from "./YouTube/Client.js"
 
@@ -19,8 +18,8 @@ export class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: numb
 const DemoDatabase = databaseLayer("demo-pgdata")
 
 /** What a run needs before it can fetch; the database is opened during the fetch. */
-const FetchLayer = Layer.mergeAll(IngestConfig.layer, YouTube.Default, Spool.Live).pipe(
-  Layer.provide(Layer.mergeAll(YouTubeConfig.layer, NodeHttpClient.layerUndici))
+const FetchLayer = Layer.mergeAll(IngestConfig.layer, YouTube.Default, StateServices).pipe(
+  Layer.provide(Layer.mergeAll(YouTubeConfig.layer, FetchHttpClient.layer, DatabaseConfig.layer))
 )
 const StoreLayer = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provide(DatabaseLive))
 const openStore = Effect.map(Layer.build(StoreLayer), Context.get(VideoStore))
@@ -29,7 +28,7 @@ const searchLayer = (database: typeof DatabaseLive) =>
   Layer.mergeAll(VideoSearch.Default, MigrationsLive).pipe(Layer.provide(database))
 const SearchLayer = searchLayer(DatabaseLive)
 const DemoSearchLayer = searchLayer(DemoDatabase)
-const DemoLayer = Layer.mergeAll(DemoSearchLayer, DemoDatabase, NodeHttpClient.layerUndici)
+const DemoLayer = Layer.mergeAll(DemoSearchLayer, DemoDatabase, FetchHttpClient.layer, DatabaseConfig.layer)
 
 const runOnce = ingestWith(openStore).pipe(
   Effect.flatMap((report) => {

@@ -66,7 +66,11 @@ export class IngestReport extends Schema.Class<IngestReport>("IngestReport")({
   entries: Schema.NonNegativeInt,
   uniqueVideos: Schema.NonNegativeInt,
   /** Unique videos that trended in more than one region. */
-  multiRegionVideos: Schema.NonNegativeInt
+  multiRegionVideos: Schema.NonNegativeInt,
+  /** The order the regions were started in (chosen from earlier runs' durations). */
+  fetchOrder: Schema.Array(RegionCode),
+  /** How long the fetch stage took, all regions. */
+  fetchMs: Schema.NonNegativeInt
 }) {}
 
 export const runStatus = (outcomes: ReadonlyArray<RegionOutcome>): RunStatus => {

@@ -1,10 +1,12 @@
 import type { HttpClient } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect, Exit, Fiber, Layer, LogLevel, Option, Ref } from "effect"
-import { type ConfigurationError, IngestConfig, YouTubeConfig } from "./Config.js"
+import { type ConfigurationError, DatabaseConfig, IngestConfig, YouTubeConfig } from "./Config.js"
 import { dedup } from "./Dedup.js"
 import { IngestReport, type RegionalVideo, RegionOutcome, runStatus } from "./Domain.js"
 import type { RegionCode } from "./Region.js"
+import { chooseOrder } from "./RegionOrder.js"
+import { RegionTimings } from "./RegionTimings.js"
 import { MigrationsLive } from "./Store/Database.js"
 import { Spool } from "./Store/Spool.js"
 import { type RunToSave, type StoreBusy, type StoreFailed, VideoStore } from "./Store/VideoStore.js"
@@ -25,7 +27,12 @@ const fetchRegions = (done: Ref.Ref<ReadonlyArray<RegionOutcome>>) =>
   Effect.gen(function*() {
     const { concurrency, regions } = yield* IngestConfig
     const youtube = yield* YouTube
+    const timings = yield* RegionTimings
     const stopped = yield* Ref.make(Option.none<YouTubeError>())
+    const chosen = chooseOrder(regions, yield* timings.load, concurrency)
+    yield* Effect.logDebug(
+      `fetch order ${chosen.order.join(",")} (${chosen.how}; ${Math.round(chosen.expectedMs)} ms expected from earlier runs)`
+    )
 
     const fetchOne = (region: RegionCode): Effect.Effect<RegionResult> =>
       Effect.gen(function*() {
@@ -67,9 +74,13 @@ const fetchRegions = (done: Ref.Ref<ReadonlyArray<RegionOutcome>>) =>
         Effect.withSpan("Ingest.fetchRegion", { attributes: { region } })
       )
 
-    const results = yield* Effect.forEach(regions, fetchOne, { concurrency })
-    const entries = results.flatMap((r) => r.videos)
-    return { outcomes: results.map((r) => r.outcome), entries }
+    const [elapsed, fetched] = yield* Effect.timed(Effect.forEach(chosen.order, fetchOne, { concurrency }))
+    // Reported, and stored, in the configured order.
+    const byRegion = new Map(fetched.map((r) => [r.outcome.region, r]))
+    const results = regions.map((region) => byRegion.get(region)!)
+    const outcomes = results.map((r) => r.outcome)
+    yield* timings.record(outcomes)
+    return { outcomes, entries: results.flatMap((r) => r.videos), order: chosen.order, fetchMs: Math.round(Duration.toMillis(elapsed)) }
   })
 
 /** Stores what earlier runs spooled, oldest first; stops at the first failure (the database is likely down). */
@@ -122,7 +133,7 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
     )
 
     return yield* Effect.gen(function*() {
-      const { entries, outcomes } = yield* fetchRegions(done)
+      const { entries, fetchMs, order, outcomes } = yield* fetchRegions(done)
       const videos = dedup(entries)
       const status = runStatus(outcomes)
       const finishedAt = new Date(yield* Clock.currentTimeMillis)
@@ -140,7 +151,9 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
         regions: outcomes,
         entries: entries.length,
         uniqueVideos: videos.length,
-        multiRegionVideos: videos.filter((v) => v.regions.length > 1).length
+        multiRegionVideos: videos.filter((v) => v.regions.length > 1).length,
+        fetchOrder: order,
+        fetchMs
       })
       const ok = outcomes.filter((o) => o.status === "ok").length
       yield* Effect.logWithLevel(
@@ -156,19 +169,27 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
 /** One run, on the `VideoStore` in context. */
 export const ingest = ingestWith(VideoStore)
 
-/** The services `ingest` needs, given the YouTube settings; building it applies the migrations. */
-export const IngestServices: Layer.Layer<
-  IngestConfig | YouTube | VideoStore | Spool,
+/** What `ingest` keeps in the state directory (the spool, the region timings), given its `DatabaseConfig`. */
+export const StateServices = Layer.merge(Spool.Default, RegionTimings.Default)
+
+/**
+ * The services `ingest` needs, given the YouTube settings and the state services;
+ * building it applies the migrations.
+ */
+export const IngestCore: Layer.Layer<
+  IngestConfig | YouTube | VideoStore,
   ConfigurationError | StoreFailed,
   YouTubeConfig | HttpClient.HttpClient | SqlClient.SqlClient
-> = Layer.mergeAll(IngestConfig.layer, YouTube.Default, VideoStore.Default, MigrationsLive, Spool.Live)
+> = Layer.mergeAll(IngestConfig.layer, YouTube.Default, VideoStore.Default, MigrationsLive)
 
 /**
  * Everything `ingest` needs, from only an `HttpClient` and a `SqlClient` (and the
  * configuration, from the ConfigProvider). Building it applies the migrations.
  */
 export const IngestLive: Layer.Layer<
-  IngestConfig | YouTube | VideoStore | Spool,
+  IngestConfig | YouTube | VideoStore | Spool | RegionTimings,
   ConfigurationError | StoreFailed,
   HttpClient.HttpClient | SqlClient.SqlClient
-> = IngestServices.pipe(Layer.provide(YouTubeConfig.layer))
+> = Layer.merge(IngestCore, StateServices.pipe(Layer.provide(DatabaseConfig.layer))).pipe(
+  Layer.provide(YouTubeConfig.layer)
+)

@@ -4,7 +4,7 @@
  *   import { ingest, IngestLive } from "viralvidvault"
  *   ingest.pipe(Effect.provide(IngestLive), Effect.provide(myHttpClient), Effect.provide(mySqlClient))
  */
-export { ingest, IngestLive } from "./Ingest.js"
+export { ingest, IngestCore, IngestLive, ingestWith, StateServices } from "./Ingest.js"
 export { dedup } from "./Dedup.js"
 export { IngestReport, RegionalVideo, RegionOutcome, RunStatus, UniqueVideo, VideoId } from "./Domain.js"
 export { ConfigurationError, DatabaseConfig, IngestConfig, YouTubeConfig } from "./Config.js"
@@ -15,6 +15,8 @@ export { migrations, MIGRATIONS_TABLE, runMigrations } from "./Store/Migrations.
 export { MigrationsLive } from "./Store/Database.js"
 export { StoreBusy, StoreFailed, VideoStore } from "./Store/VideoStore.js"
 export { Spool } from "./Store/Spool.js"
+export { RegionTimings } from "./RegionTimings.js"
+export { chooseOrder, listScheduleMakespan } from "./RegionOrder.js"
 export type { RunToSave } from "./Store/VideoStore.js"
 export { YouTube } from "./YouTube/Client.js"
 export type { RegionFetch } from "./YouTube/Client.js"

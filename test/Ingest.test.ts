@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseConfig, IngestConfig } from "../src/Config.js"
+import { RegionTimings } from "../src/RegionTimings.js"
 import { Spool } from "../src/Store/Spool.js"
 import { exitCodeOf } from "../src/ExitCode.js"
 import { ingest } from "../src/Ingest.js"
@@ -15,7 +16,9 @@ import { region, regional } from "./support/Fixtures.js"
 
 /** A spool in a fresh temporary state directory. */
 const tempSpool = (stateDirectory = mkdtempSync(join(tmpdir(), "vvv-spool-"))) =>
-  Spool.Default.pipe(Layer.provide(Layer.succeed(DatabaseConfig, { url: Option.none(), stateDirectory })))
+  Layer.merge(Spool.Default, RegionTimings.Default).pipe(
+    Layer.provide(Layer.succeed(DatabaseConfig, { url: Option.none(), stateDirectory }))
+  )
 
 const SEVEN = ["US", "GB", "PL", "NL", "SE", "NO", "AT"].map(region)
 
@@ -201,5 +204,30 @@ describe("ingest", () => {
       expect(report.status).toBe("ok")
       expect(yield* Ref.get(saved)).toHaveLength(1)
       expect(readdirSync(join(state, "spool"))).toEqual(["run-1-1.json.corrupt"])
+    }))
+
+  it.effect("the next run chooses its order from this run's durations, and reaches the best schedule", () =>
+    Effect.gen(function*() {
+      const latency: Record<string, number> = { US: 450, GB: 300, PL: 250, NL: 400, SE: 350, NO: 200, AT: 500 }
+      const state = mkdtempSync(join(tmpdir(), "vvv-order-"))
+      const run = Effect.gen(function*() {
+        const { layer, requested } = yield* harness(
+          (code) => Effect.sleep(`${latency[code]!} millis`).pipe(Effect.as(chart(code))),
+          { state }
+        )
+        const fiber = yield* Effect.fork(Effect.provide(ingest, layer))
+        yield* TestClock.adjust("5 seconds")
+        return { report: yield* Fiber.join(fiber), requested: yield* Ref.get(requested) }
+      })
+      const first = yield* run
+      expect(first.requested).toEqual(SEVEN)
+      expect(first.report.fetchMs).toBe(1150) // the configured order's list schedule
+
+      const second = yield* run
+      expect(second.report.fetchMs).toBe(850) // the best schedule there is
+      expect(second.requested).not.toEqual(SEVEN)
+      expect(second.report.fetchOrder).toEqual(second.requested)
+      // Reported in the configured order all the same.
+      expect(second.report.regions.map((r) => r.region)).toEqual(SEVEN)
     }))
 })

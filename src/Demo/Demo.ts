@@ -1,7 +1,8 @@
 import { Console, Duration, Effect, Layer, Option, Redacted } from "effect"
-import { defaultRetryPolicy, YouTubeConfig } from "../Config.js"
+import { join } from "node:path"
+import { DatabaseConfig, defaultRetryPolicy, YouTubeConfig } from "../Config.js"
 import type { IngestReport } from "../Domain.js"
-import { ingest, IngestServices } from "../Ingest.js"
+import { ingest, IngestCore, StateServices } from "../Ingest.js"
 import { RegionCode } from "../Region.js"
 import { VideoSearch } from "../Store/Search.js"
 import { Faults, makeSimulatedApi } from "./SimulatedApi.js"
@@ -52,7 +53,12 @@ export const demo = Effect.gen(function*() {
     requestTimeout: Duration.seconds(10),
     retry: defaultRetryPolicy
   })
-  const report = yield* ingest.pipe(Effect.provide(IngestServices.pipe(Layer.provide(settings))))
+  // The demo's spool and region timings stay apart from a real run's.
+  const database = yield* DatabaseConfig
+  const demoState = StateServices.pipe(
+    Layer.provide(Layer.succeed(DatabaseConfig, { ...database, stateDirectory: join(database.stateDirectory, "demo") }))
+  )
+  const report = yield* ingest.pipe(Effect.provide(Layer.merge(IngestCore, demoState).pipe(Layer.provide(settings))))
   yield* Console.log(formatReport(report))
   yield* Console.log(
     `\nCross-region overlap: ${report.entries} entries are ${report.uniqueVideos} unique videos; ` +

@@ -1,16 +1,17 @@
-import { Effect, Either, Layer, Option, Schema } from "effect"
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises"
+import { Effect, Either, Option, Schema } from "effect"
+import { readdir, readFile, rename, rm } from "node:fs/promises"
 import { join } from "node:path"
 import { DatabaseConfig } from "../Config.js"
 import { dedup } from "../Dedup.js"
+import { writeFileAtomic } from "../Files.js"
 import { RegionalVideo, RegionOutcome, RunStatus, VideoId } from "../Domain.js"
 import { RegionCode } from "../Region.js"
 import type { RunToSave } from "./VideoStore.js"
 
 /**
  * Fetched batches that could not be stored wait here, one file each, until a later
- * run stores them. A file is written atomically (temporary file, fsync, rename, fsync
- * of the directory) and removed only after the batch is committed.
+ * run stores them. A file is written atomically and removed only after the batch is
+ * committed.
  */
 
 export class SpoolFailed extends Schema.TaggedError<SpoolFailed>()("SpoolFailed", {
@@ -101,30 +102,9 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
       const name = `run-${run.startedAt.getTime()}-${process.pid}.json`
       const path = join(directory, name)
       yield* Effect.tryPromise({
-        try: async () => {
-          await mkdir(directory, { recursive: true })
-          const temporary = join(directory, `.${name}.tmp`)
-          const file = await open(temporary, "w", 0o600)
-          try {
-            await file.writeFile(encodeFile(toJson(run)))
-            await file.sync()
-          } finally {
-            await file.close()
-          }
-          await rename(temporary, path)
-          const dir = await open(directory, "r")
-          try {
-            await dir.sync()
-          } finally {
-            await dir.close()
-          }
-        },
+        try: () => writeFileAtomic(path, encodeFile(toJson(run))),
         catch: (e) => new SpoolFailed({ path, detail: errorText(e) })
-      }).pipe(
-        Effect.tapError(() =>
-          Effect.promise(() => rm(join(directory, `.${name}.tmp`), { force: true })).pipe(Effect.ignore)
-        )
-      )
+      })
       yield* Effect.logWarning(`spooled the fetched batch (${run.entries.length} entries) to ${path}; the next run stores it`)
       return path
     })
@@ -155,7 +135,4 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
 
     return { directory, write, pending, remove } as const
   })
-}) {
-  /** Spools to STATE_DIRECTORY (or its default). */
-  static readonly Live = Spool.Default.pipe(Layer.provide(DatabaseConfig.layer))
-}
+}) {}
