@@ -15,7 +15,7 @@ export class ConfigurationError extends Schema.TaggedError<ConfigurationError>()
 }
 
 // ISO 3166-1 alpha-2, officially assigned codes.
-const ISO_REGIONS = new Set(
+export const ISO_REGION_CODES: ReadonlySet<string> = new Set(
   (
     "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
     "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
@@ -34,7 +34,7 @@ export const parseRegions = (raw: string): Either.Either<ReadonlyArray<RegionCod
     .map((s) => s.trim().toUpperCase())
     .filter((s) => s !== "")
   if (codes.length === 0) return Either.left("no region given; list ISO 3166-1 alpha-2 codes, e.g. US,GB,PL")
-  const unknown = codes.filter((c) => !ISO_REGIONS.has(c))
+  const unknown = codes.filter((c) => !ISO_REGION_CODES.has(c))
   if (unknown.length > 0) {
     return Either.left(
       `unknown region code${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")}; ` +

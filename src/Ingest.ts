@@ -141,7 +141,8 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
 
       const store = yield* Fiber.join(storeFiber).pipe(Effect.catchAll((e) => spoolAndFail(run, e)))
       yield* storeSpooled(store)
-      const runId = yield* store.saveRun(run).pipe(Effect.catchAll((e) => spoolAndFail(run, e)))
+      const [stored, runId] = yield* store.saveRun(run).pipe(Effect.catchAll((e) => spoolAndFail(run, e)), Effect.timed)
+      const storeMs = Math.round(Duration.toMillis(stored))
 
       const report = IngestReport.make({
         runId,
@@ -161,7 +162,7 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
         `run ${runId} ${status}: ${ok}/${outcomes.length} regions, ${entries.length} entries, ` +
           `${videos.length} unique videos (${report.multiRegionVideos} in several regions), ` +
           Duration.format(Duration.millis(finishedAt.getTime() - startedAt.getTime()))
-      ).pipe(Effect.annotateLogs({ run: runId, status }))
+      ).pipe(Effect.annotateLogs({ run: runId, status, fetchMs, storeMs, fetchOrder: order.join(",") }))
       return report
     }).pipe(Effect.onInterrupt(() => recordInterruption))
   }).pipe(Effect.withSpan("ingest"))

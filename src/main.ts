@@ -33,6 +33,8 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
       Effect.as(ExitCode.defect)
     )
   ),
+  // For the benchmark and for an operator chasing memory: the peak resident set, in MB.
+  Effect.tap(() => Effect.logDebug(`peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`)),
   Effect.provide(NodeContext.layer),
   // A bad LOG_LEVEL or LOG_FORMAT is a configuration error like any other.
   Effect.provide(LoggingLive),

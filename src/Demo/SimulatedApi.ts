@@ -57,6 +57,8 @@ export const Faults = {
 } as const
 
 export interface SimulatedApiOptions {
+  /** The port on 127.0.0.1; any free one when absent. */
+  readonly port?: number
   /** Items in each region's chart (up to 200 like the real one). */
   readonly chartSize?: number
   /** Milliseconds before each answer, per region. */
@@ -211,7 +213,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
 
     const port = yield* Effect.acquireRelease(
       Effect.async<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed((server.address() as AddressInfo).port)))
+        server.listen(options.port ?? 0, "127.0.0.1", () => resume(Effect.succeed((server.address() as AddressInfo).port)))
       }),
       () =>
         Effect.async<void>((resume) => {

@@ -52,6 +52,7 @@ export type VideoListPage = typeof VideoListPage.Type
 export const decodePage = Schema.decodeUnknownEither(Schema.parseJson(VideoListPage))
 export const decodeItem = Schema.decodeUnknownEither(VideoItem)
 
+/** `item` is decoded already; validating the record again would double the cost of a page. */
 export const toRegionalVideo = (item: VideoItem, region: RegionCode, rank: number, fetchedAt: Date): RegionalVideo =>
   RegionalVideo.make({
     videoId: item.id,
@@ -65,7 +66,7 @@ export const toRegionalVideo = (item: VideoItem, region: RegionCode, rank: numbe
     ),
     publishedAt: Option.fromNullable(item.snippet.publishedAt),
     fetchedAt
-  })
+  }, { disableValidation: true })
 
 const nonEmpty = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim())
 

@@ -1,0 +1,320 @@
+/**
+ * npm run bench [-- --runs N] [--latency US=450,GB=300,…] [--database postgres://…] [--no-scale]
+ *
+ * Runs the real pipeline against the simulated API and prints how long it takes:
+ * the fetch stage sequential / unbounded / 3 at a time (in-process, fetch + dedup, as the
+ * reference article measured), the whole `node dist/main.js` process on a real database,
+ * the fetch orders, and how cost grows from 7 × 25 to 100 × 200. Figures are medians of
+ * one run of this script; ratios are to the ideal schedule of each mode. Writes
+ * bench/results.json for comparing a change with the last run.
+ */
+import { FetchHttpClient } from "@effect/platform"
+import { PgClient } from "@effect/sql-pg"
+import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import { execFileSync, spawn } from "node:child_process"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir, totalmem } from "node:os"
+import { join } from "node:path"
+import pg from "pg"
+import { DatabaseConfig, defaultRetryPolicy, IngestConfig, ISO_REGION_CODES, YouTubeConfig } from "../src/Config.js"
+import { makeSimulatedApi, type SimulatedApi } from "../src/Demo/SimulatedApi.js"
+import type { IngestReport } from "../src/Domain.js"
+import { ingestWith, StateServices } from "../src/Ingest.js"
+import { RegionCode } from "../src/Region.js"
+import { chooseOrder, listScheduleMakespan, longestFirst } from "../src/RegionOrder.js"
+import { MigrationsLive } from "../src/Store/Database.js"
+import { VideoStore } from "../src/Store/VideoStore.js"
+import { YouTube } from "../src/YouTube/Client.js"
+
+// ---------------------------------------------------------------------------- arguments
+
+const args = process.argv.slice(2)
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`)
+  return i === -1 ? undefined : args[i + 1]
+}
+const RUNS = Number(flag("runs") ?? 5)
+const LATENCY: Record<string, number> = Object.fromEntries(
+  (flag("latency") ?? "US=450,GB=300,PL=250,NL=400,SE=350,NO=200,AT=500").split(",").map((pair) => {
+    const [region, ms] = pair.split("=")
+    return [region!.trim().toUpperCase(), Number(ms)]
+  })
+)
+const REGIONS = Object.keys(LATENCY).map((r) => RegionCode.make(r))
+const SCALE = !args.includes("--no-scale")
+// What a Python process of the article's design took against the same stand-in API (the issue's figures).
+const PYTHON = { sequential: 2.74, unbounded: 0.51, "concurrency 3": 1.25 } as Record<string, number>
+
+// ---------------------------------------------------------------------------- helpers
+
+const median = (xs: ReadonlyArray<number>) => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
+}
+const stats = (xs: ReadonlyArray<number>) => ({ min: Math.min(...xs), median: median(xs), max: Math.max(...xs) })
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
+const pad = (x: string, n: number) => x.padEnd(n)
+const padL = (x: string, n: number) => x.padStart(n)
+const quiet = Logger.minimumLogLevel(LogLevel.Error)
+
+const database = (): { url: string; stop: () => void; kind: string } => {
+  const given = flag("database") ?? process.env.BENCH_DATABASE_URL
+  if (given !== undefined) return { url: given, stop: () => {}, kind: "PostgreSQL (given)" }
+  const dir = mkdtempSync(join(tmpdir(), "vvv-bench-pg-"))
+  execFileSync("chmod", ["755", dir])
+  const url = execFileSync("scripts/pg-throwaway.sh", ["start", join(dir, "pg")], { stdio: ["ignore", "pipe", "ignore"] })
+    .toString().trim()
+  const version = execFileSync("psql", [url, "-Atc", "SHOW server_version"]).toString().trim()
+  return {
+    url,
+    stop: () => execFileSync("scripts/pg-throwaway.sh", ["stop", join(dir, "pg")], { stdio: "ignore" }),
+    kind: `PostgreSQL ${version} (throwaway cluster on 127.0.0.1)`
+  }
+}
+
+const youtubeLayer = (api: SimulatedApi, maxResults: number) =>
+  YouTube.Default.pipe(
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(Layer.succeed(YouTubeConfig, {
+      apiKey: Redacted.make("bench-key"),
+      baseUrl: api.baseUrl,
+      maxResults,
+      requestTimeout: Duration.seconds(30),
+      retry: defaultRetryPolicy
+    }))
+  )
+
+const stateLayer = (stateDirectory: string) =>
+  StateServices.pipe(Layer.provide(Layer.succeed(DatabaseConfig, { url: Option.none(), stateDirectory })))
+
+const memoryStore = VideoStore.make({ saveRun: () => Effect.succeed(1), recordInterrupted: () => Effect.succeed(0) })
+
+/** One in-process run of the pipeline; the store is in memory unless one is given. */
+const pipelineOnce = (
+  api: SimulatedApi,
+  options: { regions: ReadonlyArray<RegionCode>; concurrency: number; maxResults: number; state: string },
+  store: Effect.Effect<VideoStore> = Effect.succeed(memoryStore)
+) =>
+  Effect.gen(function*() {
+    const start = performance.now()
+    const report = yield* ingestWith(store)
+    return { ms: performance.now() - start, report }
+  }).pipe(
+    Effect.provide(Layer.mergeAll(
+      youtubeLayer(api, options.maxResults),
+      stateLayer(options.state),
+      Layer.succeed(IngestConfig, { regions: options.regions, concurrency: options.concurrency })
+    )),
+    Effect.provide(quiet)
+  )
+
+interface ProcessRun {
+  readonly ms: number
+  readonly firstRequestMs: number
+  readonly fetchMs: number
+  readonly storeMs: number
+  readonly order: string
+  readonly peakMb: number
+  readonly code: number | null
+}
+
+/** `node dist/main.js run`, timed from spawn to exit. */
+const processOnce = (api: SimulatedApi, env: Record<string, string>) =>
+  Effect.promise(() =>
+    new Promise<ProcessRun>((resolve) => {
+      const before = api.requests.length
+      const started = Date.now()
+      const t0 = performance.now()
+      const child = spawn(process.execPath, ["dist/main.js", "run"], {
+        env: { PATH: process.env.PATH ?? "", LOG_FORMAT: "json", LOG_LEVEL: "Debug", ...env },
+        stdio: ["ignore", "ignore", "pipe"]
+      })
+      let stderr = ""
+      child.stderr.on("data", (d) => (stderr += d))
+      child.on("close", (code) => {
+        const ms = performance.now() - t0
+        const lines = stderr.trim().split("\n").flatMap((l) => {
+          try {
+            return [JSON.parse(l) as { message: string; annotations: Record<string, unknown> }]
+          } catch {
+            return []
+          }
+        })
+        const summary = lines.find((l) => /^run \d+ /.test(l.message))
+        const peak = lines.map((l) => /^peak memory (\d+) MB/.exec(l.message)).find((m) => m !== null)
+        if (code !== 0) console.error(stderr)
+        resolve({
+          ms,
+          firstRequestMs: (api.requests[before]?.startedAt ?? NaN) - started,
+          fetchMs: Number(summary?.annotations["fetchMs"] ?? NaN),
+          storeMs: Number(summary?.annotations["storeMs"] ?? NaN),
+          order: String(summary?.annotations["fetchOrder"] ?? "?"),
+          peakMb: Number(peak?.[1] ?? NaN),
+          code
+        })
+      })
+    })
+  )
+
+// ---------------------------------------------------------------------------- the bench
+
+const main = Effect.gen(function*() {
+  const db = database()
+  yield* Effect.addFinalizer(() => Effect.sync(db.stop))
+  const results: Record<string, unknown> = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    database: db.kind,
+    latencyMs: LATENCY,
+    runs: RUNS
+  }
+  const latencies = REGIONS.map((r) => LATENCY[r]!)
+  const api = yield* makeSimulatedApi({ latencyMs: LATENCY, chartSize: 200 })
+  console.log(`viralvidvault bench: ${REGIONS.length} regions × 25, latencies ${REGIONS.map((r) => `${r} ${LATENCY[r]}`).join(", ")} ms`)
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; database: ${db.kind}; ${RUNS} runs each after 1 warm-up\n`)
+
+  // -- orders
+  const recorded = new Map(Object.entries(LATENCY))
+  const chosen = chooseOrder(REGIONS, recorded, 3)
+  const lpt = longestFirst(REGIONS, (r) => LATENCY[r]!)
+  const orders = {
+    configured: { order: REGIONS, ms: listScheduleMakespan(latencies, 3) },
+    "longest-first": { order: lpt, ms: listScheduleMakespan(lpt.map((r) => LATENCY[r]!), 3) },
+    chosen: { order: chosen.order, ms: chosen.expectedMs }
+  }
+  console.log("Fetch order at concurrency 3 (list-schedule makespan from the latencies):")
+  for (const [name, o] of Object.entries(orders)) console.log(`  ${pad(name, 14)} ${pad(o.order.join(" "), 24)} ${s(o.ms)}`)
+  console.log(`  (lower bound: latency sum / 3 = ${s(latencies.reduce((a, b) => a + b, 0) / 3)})\n`)
+  results["orders"] = orders
+
+  // -- fetch stage, in-process
+  const modes = [
+    { name: "sequential", concurrency: 1, ideal: latencies.reduce((a, b) => a + b, 0) },
+    { name: "unbounded", concurrency: REGIONS.length, ideal: Math.max(...latencies) },
+    { name: "concurrency 3", concurrency: 3, ideal: chosen.expectedMs }
+  ]
+  const modeResults: Record<string, unknown> = {}
+  console.log("Fetch + dedup, in-process (real client, HTTP, decoding; store left out as in the reference):")
+  console.log(`  ${pad("mode", 15)}${padL("min", 9)}${padL("median", 9)}${padL("max", 9)}${padL("ideal", 9)}${padL("ratio", 7)}${padL("python", 9)}  order used; fetch vs its list schedule`)
+  for (const mode of modes) {
+    const state = mkdtempSync(join(tmpdir(), "vvv-bench-state-"))
+    const options = { regions: REGIONS, concurrency: mode.concurrency, maxResults: 25, state }
+    yield* pipelineOnce(api, options) // warm-up; also records the durations the order is chosen from
+    const runs: Array<{ ms: number; report: IngestReport }> = []
+    for (let i = 0; i < RUNS; i++) runs.push(yield* pipelineOnce(api, options))
+    const st = stats(runs.map((r) => r.ms))
+    const last = runs.at(-1)!.report
+    const used = listScheduleMakespan(
+      last.fetchOrder.map((r) => last.regions.find((o) => o.region === r)!.durationMs),
+      mode.concurrency
+    )
+    const overhead = last.fetchMs - used
+    console.log(
+      `  ${pad(mode.name, 15)}${padL(s(st.min), 9)}${padL(s(st.median), 9)}${padL(s(st.max), 9)}${padL(s(mode.ideal), 9)}` +
+        `${padL((st.median / mode.ideal).toFixed(2), 7)}${padL(`${PYTHON[mode.name]?.toFixed(2)} s`, 9)}  ` +
+        `${last.fetchOrder.join(" ")}; ${last.fetchMs} ms vs ${used} ms (+${overhead} ms)`
+    )
+    modeResults[mode.name] = { ...st, idealMs: mode.ideal, ratio: st.median / mode.ideal, pythonS: PYTHON[mode.name], order: last.fetchOrder, fetchMs: last.fetchMs, listScheduleMs: used }
+  }
+  results["fetch"] = modeResults
+
+  // -- whole process
+  const state = mkdtempSync(join(tmpdir(), "vvv-bench-process-"))
+  const env = { YOUTUBE_API_KEY: "bench-key", YOUTUBE_API_BASE_URL: api.baseUrl, DATABASE_URL: db.url, STATE_DIRECTORY: state }
+  yield* processOnce(api, env)
+  const runs: Array<ProcessRun> = []
+  for (let i = 0; i < RUNS; i++) runs.push(yield* processOnce(api, env))
+  const wall = stats(runs.map((r) => r.ms))
+  const first = stats(runs.map((r) => r.firstRequestMs))
+  console.log(`\nWhole process: node dist/main.js run (7 × 25, ${db.kind}):`)
+  console.log(`  wall          ${s(wall.min)} / ${s(wall.median)} / ${s(wall.max)} (min / median / max); ideal ${s(chosen.expectedMs)}, ratio ${(wall.median / chosen.expectedMs).toFixed(2)}; target ≤ 1.20 s`)
+  console.log(`  first request ${Math.round(first.min)} / ${Math.round(first.median)} / ${Math.round(first.max)} ms after spawn; target ≤ 300 ms`)
+  console.log(`  fetch stage   ${runs.map((r) => r.fetchMs).join(", ")} ms, order ${runs.at(-1)!.order}; exit codes ${[...new Set(runs.map((r) => r.code))].join(",")}`)
+  console.log(`  store         ${runs.map((r) => r.storeMs).join(", ")} ms (one transaction)`)
+  results["process"] = {
+    wallMs: wall,
+    firstRequestMs: first,
+    fetchMs: runs.map((r) => r.fetchMs),
+    storeMs: runs.map((r) => r.storeMs),
+    order: runs.at(-1)!.order,
+    peakMb: runs.map((r) => r.peakMb)
+  }
+
+  // -- scale
+  if (SCALE) {
+    console.log("\nScale, zero latency (whole process, then the pipeline in-process on the real store):")
+    console.log(
+      `  ${pad("size", 12)}${padL("entries", 9)}${padL("process", 10)}${padL("start", 8)}${padL("fetch", 8)}${padL("store", 8)}` +
+        `${padL("peak RSS", 10)}${padL("pipeline", 10)}${padL("statements", 12)}`
+    )
+    const big = [...ISO_REGION_CODES].slice(0, 100).map((r) => RegionCode.make(r))
+    const scale: Record<string, unknown> = {}
+    for (const [label, regions, maxResults] of [["7 × 25", REGIONS, 25], ["100 × 200", big, 200]] as const) {
+      const fast = yield* makeSimulatedApi({ chartSize: 200 })
+      const scaleEnv = {
+        YOUTUBE_API_KEY: "bench-key",
+        YOUTUBE_API_BASE_URL: fast.baseUrl,
+        DATABASE_URL: db.url,
+        STATE_DIRECTORY: mkdtempSync(join(tmpdir(), "vvv-bench-scale-")),
+        REGIONS: regions.join(","),
+        MAX_RESULTS: String(maxResults)
+      }
+      yield* processOnce(fast, scaleEnv)
+      const proc = yield* processOnce(fast, scaleEnv)
+      // Every statement the pipeline sends, counted at the driver.
+      let statements = 0
+      const query = pg.Client.prototype.query
+      const counting = function(this: pg.Client, ...a: Array<unknown>) {
+        statements++
+        return (query as (...x: Array<unknown>) => unknown).apply(this, a)
+      }
+      const storeLayer = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(
+        Layer.provide(PgClient.layer({ url: Redacted.make(db.url), maxConnections: 2 }))
+      )
+      const inProcess = yield* Effect.scoped(Effect.gen(function*() {
+        const ctx = yield* Layer.build(storeLayer)
+        pg.Client.prototype.query = counting as typeof query
+        const run = yield* pipelineOnce(
+          fast,
+          { regions, concurrency: 3, maxResults, state: mkdtempSync(join(tmpdir(), "vvv-bench-scale-")) },
+          Effect.succeed(Context.get(ctx, VideoStore))
+        )
+        pg.Client.prototype.query = query
+        return run
+      })).pipe(Effect.orDie)
+      const entries = inProcess.report.entries
+      console.log(
+        `  ${pad(label, 12)}${padL(String(entries), 9)}${padL(s(proc.ms), 10)}${padL(s(proc.firstRequestMs), 8)}` +
+          `${padL(s(proc.fetchMs), 8)}${padL(s(proc.storeMs), 8)}${padL(`${proc.peakMb} MB`, 10)}` +
+          `${padL(s(inProcess.ms), 10)}${padL(String(statements), 12)}`
+      )
+      scale[label] = {
+        entries,
+        processMs: proc.ms,
+        firstRequestMs: proc.firstRequestMs,
+        fetchMs: proc.fetchMs,
+        storeMs: proc.storeMs,
+        peakMb: proc.peakMb,
+        pipelineMs: inProcess.ms,
+        statements,
+        exitCode: proc.code
+      }
+    }
+    const small = scale["7 × 25"] as { entries: number; processMs: number; pipelineMs: number }
+    const large = scale["100 × 200"] as { entries: number; processMs: number; pipelineMs: number }
+    console.log(
+      `  growth: ${(large.entries / small.entries).toFixed(0)}× the entries cost ${(large.processMs / small.processMs).toFixed(1)}× ` +
+        `the process time and ${(large.pipelineMs / small.pipelineMs).toFixed(1)}× the pipeline time; targets: ≤ 3 s, ≤ 250 MB, statements independent of size`
+    )
+    results["scale"] = scale
+  }
+
+  mkdirSync("bench", { recursive: true })
+  writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n")
+  console.log("\nwrote bench/results.json")
+})
+
+Effect.runPromise(Effect.scoped(main)).catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
