@@ -4,6 +4,7 @@
 import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
 import { rm, writeFile } from "node:fs/promises"
+import { nodeModuleOptions } from "./esbuild-node.mjs"
 
 await rm("dist", { recursive: true, force: true })
 
@@ -85,14 +86,4 @@ execFileSync(process.execPath, ["dist/main.js", "--version"], {
 })
 
 // The library entry: the host application brings its own effect and @effect/* packages.
-await build({
-  entryPoints: { index: "src/index.ts" },
-  outdir: "dist",
-  bundle: true,
-  packages: "external",
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: true,
-  logLevel: "warning"
-})
+await build({ ...nodeModuleOptions, entryPoints: { index: "src/index.ts" }, outdir: "dist" })

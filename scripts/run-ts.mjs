@@ -3,6 +3,7 @@
 import { build } from "esbuild"
 import { basename, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
+import { nodeModuleOptions } from "./esbuild-node.mjs"
 
 const [script, ...rest] = process.argv.slice(2)
 if (script === undefined) {
@@ -10,16 +11,6 @@ if (script === undefined) {
   process.exit(64)
 }
 const outfile = resolve("build", "scripts", basename(script).replace(/\.ts$/, ".mjs"))
-await build({
-  entryPoints: [script],
-  outfile,
-  bundle: true,
-  packages: "external",
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: true,
-  logLevel: "warning"
-})
+await build({ ...nodeModuleOptions, entryPoints: [script], outfile })
 process.argv = [process.argv[0], join(outfile), ...rest]
 await import(pathToFileURL(outfile).href)

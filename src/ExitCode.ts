@@ -1,4 +1,5 @@
 import type { IngestReport } from "./Domain.js"
+import { CREDENTIAL_ERROR_TAGS } from "./YouTube/Errors.js"
 
 /** sysexits(3) codes, so systemd and shells can tell outcomes apart. */
 export const ExitCode = {
@@ -16,8 +17,6 @@ export const ExitCode = {
   sigterm: 143
 } as const
 
-const CREDENTIAL_ERRORS = new Set(["InvalidApiKey", "AccessDenied"])
-
 /** The exit code of a run that was stored. */
 export const exitCodeOf = (report: IngestReport): number => {
   switch (report.status) {
@@ -26,7 +25,7 @@ export const exitCodeOf = (report: IngestReport): number => {
     case "partial":
       return ExitCode.tempFail
     case "failed":
-      return report.regions.some((r) => r.errorTag !== undefined && CREDENTIAL_ERRORS.has(r.errorTag))
+      return report.regions.some((r) => r.errorTag !== undefined && CREDENTIAL_ERROR_TAGS.has(r.errorTag))
         ? ExitCode.config
         : ExitCode.unavailable
   }

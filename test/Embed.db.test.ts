@@ -7,11 +7,10 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import pg from "pg"
 import { makeSimulatedApi } from "../src/Demo/SimulatedApi.js"
 import { type ConfigurationError, type IngestReport, ingest, IngestLive, type StoreBusy, type StoreFailed } from "../src/index.js"
 import { startNode } from "./support/Cli.js"
-import { engine, testDatabaseUrl } from "./support/TestDatabase.js"
+import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 // Inside the package, so that `import … from "viralvidvault"` resolves to dist/index.js
@@ -54,12 +53,9 @@ describe(`the library entry on ${engine}`, () => {
       const line = JSON.parse(result.stdout.trim().split("\n").at(-1)!)
       expect(line).toMatchObject({ status: "ok", regions: ["PL:ok", "SE:ok"], entries: 50 })
       expect(line.hostTicks).toBeGreaterThan(3)
-      const client = new pg.Client({ connectionString: databaseUrl })
-      yield* Effect.promise(() => client.connect())
-      const rows = yield* Effect.promise(() => client.query("SELECT count(*)::int AS n FROM trending_entries"))
-      const migrations = yield* Effect.promise(() => client.query("SELECT count(*)::int AS n FROM viralvidvault_migrations"))
-      yield* Effect.promise(() => client.end())
-      expect(rows.rows[0].n).toBe(50)
-      expect(migrations.rows[0].n).toBeGreaterThan(0)
+      const [entries] = yield* query<{ n: number }>(databaseUrl, "SELECT count(*)::int AS n FROM trending_entries")
+      const [migrations] = yield* query<{ n: number }>(databaseUrl, "SELECT count(*)::int AS n FROM viralvidvault_migrations")
+      expect(entries!.n).toBe(50)
+      expect(migrations!.n).toBeGreaterThan(0)
     }), { timeout: 90_000 })
 })

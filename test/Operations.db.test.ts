@@ -3,25 +3,13 @@ import { Context, Effect, Layer } from "effect"
 import { existsSync, mkdtempSync, readdirSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import pg from "pg"
 import { Faults, makeSimulatedApi, type SimulatedApi, type SimulatedApiOptions } from "../src/Demo/SimulatedApi.js"
 import { runCli, startCli } from "./support/Cli.js"
-import { engine, testDatabaseUrl } from "./support/TestDatabase.js"
+import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
 /** What an operator relies on: signals, overlapping runs, and nothing fetched lost. */
 
 class DatabaseUrl extends Context.Tag("test/OperationsDatabaseUrl")<DatabaseUrl, string>() {}
-
-const query = <A>(url: string, text: string, values: Array<unknown> = []) =>
-  Effect.promise(async () => {
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    try {
-      return (await client.query(text, values)).rows as Array<A>
-    } finally {
-      await client.end()
-    }
-  })
 
 const reset = (url: string) =>
   query(url, "DO $$ BEGIN IF to_regclass('ingest_runs') IS NOT NULL THEN TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE; END IF; END $$")

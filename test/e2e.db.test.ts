@@ -3,10 +3,9 @@ import { Context, Effect, Layer } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import pg from "pg"
 import { Faults, makeSimulatedApi, type SimulatedApiOptions } from "../src/Demo/SimulatedApi.js"
 import { runCli } from "./support/Cli.js"
-import { engine, testDatabaseUrl } from "./support/TestDatabase.js"
+import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
 /**
  * The built bundle, as systemd starts it, against a real HTTP server that speaks the
@@ -16,17 +15,6 @@ import { engine, testDatabaseUrl } from "./support/TestDatabase.js"
 const API_KEY = "AIzaSy-e2e-secret-key-0123456789"
 
 class DatabaseUrl extends Context.Tag("test/DatabaseUrl")<DatabaseUrl, string>() {}
-
-const query = <A>(url: string, text: string) =>
-  Effect.promise(async () => {
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    try {
-      return (await client.query(text)).rows as Array<A>
-    } finally {
-      await client.end()
-    }
-  })
 
 const ingestAgainst = (options: SimulatedApiOptions, env: Record<string, string> = {}) =>
   Effect.gen(function*() {

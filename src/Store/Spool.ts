@@ -4,8 +4,7 @@ import { join } from "node:path"
 import { DatabaseConfig } from "../Config.js"
 import { dedup } from "../Dedup.js"
 import { writeFileAtomic } from "../Files.js"
-import { RegionalVideo, RegionOutcome, RunStatus, VideoId } from "../Domain.js"
-import { RegionCode } from "../Region.js"
+import { RegionalVideo, RegionOutcome, RunStatus } from "../Domain.js"
 import type { RunToSave } from "./VideoStore.js"
 
 /**
@@ -23,13 +22,9 @@ export class SpoolFailed extends Schema.TaggedError<SpoolFailed>()("SpoolFailed"
   }
 }
 
+/** A RegionalVideo as JSON: its Options as optional fields, its dates as strings. */
 const EntryJson = Schema.Struct({
-  videoId: VideoId,
-  region: RegionCode,
-  rank: Schema.Int.pipe(Schema.positive()),
-  title: Schema.String,
-  channelTitle: Schema.String,
-  viewCount: Schema.NonNegativeInt,
+  ...RegionalVideo.fields,
   language: Schema.optional(Schema.String),
   publishedAt: Schema.optional(Schema.Date),
   fetchedAt: Schema.Date

@@ -141,5 +141,4 @@ export const stopsTheRun = (error: YouTubeError): boolean =>
   error._tag === "QuotaExceeded" || error._tag === "InvalidApiKey" || error._tag === "AccessDenied"
 
 /** Errors that mean the configuration (the key, the project) is wrong, not the service. */
-export const isCredentialError = (error: YouTubeError): boolean =>
-  error._tag === "InvalidApiKey" || error._tag === "AccessDenied"
+export const CREDENTIAL_ERROR_TAGS: ReadonlySet<string> = new Set<YouTubeError["_tag"]>(["InvalidApiKey", "AccessDenied"])

@@ -12,12 +12,13 @@ export const engine = process.env.TEST_DATABASE_URL === undefined || process.env
   ? "pglite"
   : "postgresql"
 
-const adminQuery = (url: string, text: string) =>
+/** One query on a connection of its own, as a person with psql would look. */
+export const query = <A = Record<string, unknown>>(url: string, text: string, values: Array<unknown> = []) =>
   Effect.promise(async () => {
     const client = new pg.Client({ connectionString: url })
     await client.connect()
     try {
-      await client.query(text)
+      return (await client.query(text, values)).rows as Array<A>
     } finally {
       await client.end()
     }
@@ -32,8 +33,8 @@ export const testDatabaseUrl = Effect.gen(function*() {
   }
   const name = `vvv_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
   yield* Effect.acquireRelease(
-    adminQuery(admin, `CREATE DATABASE ${name}`),
-    () => adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
+    query(admin, `CREATE DATABASE ${name}`),
+    () => query(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
   )
   const url = new URL(admin)
   url.pathname = `/${name}`
