@@ -24,7 +24,7 @@ export class StoreFailed extends Schema.TaggedError<StoreFailed>()("StoreFailed"
     return `storing the run failed while ${this.operation}: ${this.detail}`
   }
   get hint() {
-    return "check that the database is up and DATABASE_URL is right; the next run fetches again"
+    return "check that the database is up and DATABASE_URL is right; a run keeps what it fetched in the spool until it can be stored"
   }
 }
 
