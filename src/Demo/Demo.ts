@@ -62,7 +62,7 @@ export const demo = Effect.gen(function*() {
   yield* Console.log(formatReport(report))
   yield* Console.log(
     `\nCross-region overlap: ${report.entries} entries are ${report.uniqueVideos} unique videos; ` +
-      `${report.multiRegionVideos} of them trend in more than one region ` +
+      `${report.multiRegionVideos} of them trend${report.multiRegionVideos === 1 ? "s" : ""} in more than one region ` +
       `(${((100 * (report.entries - report.uniqueVideos)) / Math.max(1, report.entries)).toFixed(1)}% of entries are repeats).`
   )
   const search = yield* VideoSearch
