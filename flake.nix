@@ -120,7 +120,8 @@
                 RestrictSUIDSGID = true;
                 LockPersonality = true;
                 SystemCallArchitectures = "native";
-                SystemCallFilter = [ "@system-service" "~@privileged @resources" ];
+                SystemCallFilter = [ "@system-service" "~@privileged" ];
+                SystemCallErrorNumber = "EPERM";
                 CapabilityBoundingSet = "";
                 AmbientCapabilities = "";
                 UMask = "0077";
