@@ -113,7 +113,6 @@
                 ProtectKernelLogs = true;
                 ProtectControlGroups = true;
                 ProtectProc = "invisible";
-                ProcSubset = "pid";
                 RestrictAddressFamilies = [ "AF_INET" "AF_INET6" "AF_UNIX" ];
                 RestrictNamespaces = true;
                 RestrictRealtime = true;
