@@ -17,6 +17,7 @@ import { cpus, tmpdir, totalmem } from "node:os"
 import { join } from "node:path"
 import pg from "pg"
 import { DatabaseConfig, defaultRetryPolicy, IngestConfig, ISO_REGION_CODES, YouTubeConfig } from "../src/Config.js"
+import { REFERENCE_LATENCY_MS } from "../src/Demo/Demo.js"
 import { makeSimulatedApi, type SimulatedApi } from "../src/Demo/SimulatedApi.js"
 import type { IngestReport } from "../src/Domain.js"
 import { ingestWith, StateServices } from "../src/Ingest.js"
@@ -34,12 +35,13 @@ const flag = (name: string) => {
   return i === -1 ? undefined : args[i + 1]
 }
 const RUNS = Number(flag("runs") ?? 5)
-const LATENCY: Record<string, number> = Object.fromEntries(
-  (flag("latency") ?? "US=450,GB=300,PL=250,NL=400,SE=350,NO=200,AT=500").split(",").map((pair) => {
+const latencyFlag = flag("latency")
+const LATENCY: Record<string, number> = latencyFlag === undefined
+  ? { ...REFERENCE_LATENCY_MS }
+  : Object.fromEntries(latencyFlag.split(",").map((pair) => {
     const [region, ms] = pair.split("=")
     return [region!.trim().toUpperCase(), Number(ms)]
-  })
-)
+  }))
 const REGIONS = Object.keys(LATENCY).map((r) => RegionCode.make(r))
 const SCALE = !args.includes("--no-scale")
 // What a Python process of the article's design took against the same stand-in API (the figures).
