@@ -23,7 +23,9 @@ import type { IngestReport } from "../src/Domain.js"
 import { ingestWith, StateServices } from "../src/Ingest.js"
 import { RegionCode } from "../src/Region.js"
 import { chooseOrder, listScheduleMakespan, longestFirst } from "../src/RegionOrder.js"
+import { dedup } from "../src/Dedup.js"
 import { MigrationsLive } from "../src/Store/Database.js"
+import { decodeItem, decodePage, toRegionalVideo } from "../src/YouTube/Api.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { YouTube } from "../src/YouTube/Client.js"
 
@@ -158,6 +160,39 @@ const processOnce = (api: SimulatedApi, env: Record<string, string>) =>
     })
   )
 
+/**
+ * Decode and dedup alone, on page bodies fetched beforehand (untimed): what the
+ * pipeline's CPU costs without the network or the simulated API's own work.
+ */
+const decodeAndDedup = (api: SimulatedApi, regions: ReadonlyArray<RegionCode>, maxResults: number) =>
+  Effect.promise(async () => {
+    const bodies: Array<[RegionCode, string]> = []
+    for (const region of regions) {
+      let token: string | undefined
+      for (let fetched = 0; fetched < maxResults;) {
+        const url = `${api.baseUrl}/videos?part=snippet,statistics&chart=mostPopular&regionCode=${region}` +
+          `&maxResults=${Math.min(50, maxResults - fetched)}${token === undefined ? "" : `&pageToken=${token}`}`
+        const body = await (await fetch(url, { headers: { "x-goog-api-key": "bench-key" } })).text()
+        bodies.push([region, body])
+        fetched += 50
+        token = (JSON.parse(body) as { nextPageToken?: string }).nextPageToken
+        if (token === undefined) break
+      }
+    }
+    const t0 = performance.now()
+    const entries = bodies.flatMap(([region, body]) => {
+      const page = decodePage(body)
+      if (page._tag === "Left") throw new Error(`bench: a page did not decode`)
+      return page.right.items.flatMap((raw, i) => {
+        const item = decodeItem(raw)
+        return item._tag === "Right" ? [toRegionalVideo(item.right, region, i + 1, new Date())] : []
+      })
+    })
+    const t1 = performance.now()
+    dedup(entries)
+    return { decodeMs: t1 - t0, dedupMs: performance.now() - t1 }
+  })
+
 // ---------------------------------------------------------------------------- the bench
 
 const main = Effect.gen(function*() {
@@ -247,7 +282,7 @@ const main = Effect.gen(function*() {
     console.log("\nScale, zero latency (whole process, then the pipeline in-process on the real store):")
     console.log(
       `  ${pad("size", 12)}${padL("entries", 9)}${padL("process", 10)}${padL("start", 8)}${padL("fetch", 8)}${padL("store", 8)}` +
-        `${padL("peak RSS", 10)}${padL("pipeline", 10)}${padL("statements", 12)}`
+        `${padL("peak RSS", 10)}${padL("pipeline", 10)}${padL("statements", 12)}${padL("decode", 9)}${padL("dedup", 8)}${padL("d+d+store", 11)}`
     )
     const big = [...ISO_REGION_CODES].slice(0, 100).map((r) => RegionCode.make(r))
     const scale: Record<string, unknown> = {}
@@ -285,10 +320,12 @@ const main = Effect.gen(function*() {
         return run
       })).pipe(Effect.orDie)
       const entries = inProcess.report.entries
+      const cpu = yield* decodeAndDedup(fast, regions, maxResults)
       console.log(
         `  ${pad(label, 12)}${padL(String(entries), 9)}${padL(s(proc.ms), 10)}${padL(s(proc.firstRequestMs), 8)}` +
           `${padL(s(proc.fetchMs), 8)}${padL(s(proc.storeMs), 8)}${padL(`${proc.peakMb} MB`, 10)}` +
-          `${padL(s(inProcess.ms), 10)}${padL(String(statements), 12)}`
+          `${padL(s(inProcess.ms), 10)}${padL(String(statements), 12)}${padL(s(cpu.decodeMs), 9)}${padL(s(cpu.dedupMs), 8)}` +
+          `${padL(s(cpu.decodeMs + cpu.dedupMs + proc.storeMs), 11)}`
       )
       scale[label] = {
         entries,
@@ -299,6 +336,9 @@ const main = Effect.gen(function*() {
         peakMb: proc.peakMb,
         pipelineMs: inProcess.ms,
         statements,
+        decodeMs: cpu.decodeMs,
+        dedupMs: cpu.dedupMs,
+        decodeDedupStoreMs: cpu.decodeMs + cpu.dedupMs + proc.storeMs,
         exitCode: proc.code
       }
     }
