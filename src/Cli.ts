@@ -1,4 +1,4 @@
-import { Args, Command, Options } from "@effect/cli"
+import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
 import { Console, Context, Data, Effect, Either, Layer, Option } from "effect"
 import packageJson from "../package.json" with { type: "json" }
@@ -116,8 +116,18 @@ const demoCommand = Command.make("demo", {}, () => Effect.scoped(demo).pipe(Effe
 
 const root = Command.make("viralvidvault", {}, () => runOnce).pipe(
   Command.withDescription(
-    "Collects YouTube's trending videos for several regions into PostgreSQL. " +
-      "With no command, does `run`. Configuration is read from the environment: see the README."
+    HelpDoc.blocks([
+      HelpDoc.p("Collects YouTube's trending videos for several regions into PostgreSQL. With no command, does `run`."),
+      HelpDoc.p(
+        "Configuration (environment): YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key), " +
+          "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT), " +
+          "FETCH_CONCURRENCY (3), MAX_RESULTS (25), STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), LOG_LEVEL (Info)."
+      ),
+      HelpDoc.p(
+        "Exit codes: 0 all stored, 75 partial, 69 nothing fetched or stored, 78 configuration or credential error, " +
+          "64 bad command line, 130/143 interrupted, 1 a bug."
+      )
+    ])
   ),
   Command.withSubcommands([run, search, migrate, demoCommand])
 )
