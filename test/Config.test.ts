@@ -3,7 +3,7 @@ import { ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { DatabaseConfig, IngestConfig, parseRegions, YouTubeConfig } from "../src/Config.js"
+import { type ConfigurationError, DatabaseConfig, IngestConfig, parseRegions, YouTubeConfig } from "../src/Config.js"
 
 const withEnv = (env: Record<string, string>) => Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
@@ -29,29 +29,24 @@ describe("configuration", () => {
     expect(Either.isLeft(parseRegions(" , "))).toBe(true)
   })
 
+  // Both configuration layers in one table: the variable, and the layer that reads it.
+  const ingestLayer = IngestConfig.layer as Layer.Layer<unknown, ConfigurationError>
+  const youtubeLayer = YouTubeConfig.layer as Layer.Layer<unknown, ConfigurationError>
   it.effect.each([
-    [{ REGIONS: "US,XX" }, "REGIONS"],
-    [{ FETCH_CONCURRENCY: "0" }, "FETCH_CONCURRENCY"],
-    [{ FETCH_CONCURRENCY: "three" }, "FETCH_CONCURRENCY"]
-  ] as const)("%o is refused with a message naming %s", ([env, variable]) =>
+    [{ REGIONS: "US,XX" }, "REGIONS", ingestLayer],
+    [{ FETCH_CONCURRENCY: "0" }, "FETCH_CONCURRENCY", ingestLayer],
+    [{ FETCH_CONCURRENCY: "three" }, "FETCH_CONCURRENCY", ingestLayer],
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "0" }, "MAX_RESULTS", youtubeLayer],
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "201" }, "MAX_RESULTS", youtubeLayer],
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "2.5" }, "MAX_RESULTS", youtubeLayer],
+    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "ftp://x" }, "YOUTUBE_API_BASE_URL", youtubeLayer],
+    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "not a url" }, "YOUTUBE_API_BASE_URL", youtubeLayer],
+    [{}, "YOUTUBE_API_KEY", youtubeLayer],
+    [{ YOUTUBE_API_KEY: "  " }, "YOUTUBE_API_KEY", youtubeLayer],
+    [{ CREDENTIALS_DIRECTORY: "/nonexistent" }, "YOUTUBE_API_KEY", youtubeLayer]
+  ] as const)("%o is refused with a message naming %s", ([env, variable, layer]) =>
     Effect.gen(function*() {
-      const error = yield* failureOf(IngestConfig.layer, env)
-      expect(error._tag).toBe("ConfigurationError")
-      expect(error.message.startsWith(`${variable}: `)).toBe(true)
-    }))
-
-  it.effect.each([
-    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "0" }, "MAX_RESULTS"],
-    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "201" }, "MAX_RESULTS"],
-    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "2.5" }, "MAX_RESULTS"],
-    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "ftp://x" }, "YOUTUBE_API_BASE_URL"],
-    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "not a url" }, "YOUTUBE_API_BASE_URL"],
-    [{}, "YOUTUBE_API_KEY"],
-    [{ YOUTUBE_API_KEY: "  " }, "YOUTUBE_API_KEY"],
-    [{ CREDENTIALS_DIRECTORY: "/nonexistent" }, "YOUTUBE_API_KEY"]
-  ] as const)("%o is refused with a message naming %s", ([env, variable]) =>
-    Effect.gen(function*() {
-      const error = yield* failureOf(YouTubeConfig.layer, env)
+      const error = yield* failureOf(layer, env)
       expect(error._tag).toBe("ConfigurationError")
       expect(error.message.startsWith(`${variable}: `)).toBe(true)
     }))
