@@ -29,7 +29,8 @@ const fetchRegions = (done: Ref.Ref<ReadonlyArray<RegionOutcome>>) =>
     const youtube = yield* YouTube
     const timings = yield* RegionTimings
     const stopped = yield* Ref.make(Option.none<YouTubeError>())
-    const chosen = chooseOrder(regions, yield* timings.load, concurrency)
+    const recorded = yield* timings.load
+    const chosen = chooseOrder(regions, recorded, concurrency)
     yield* Effect.logDebug(
       `fetch order ${chosen.order.join(",")} (${chosen.how}; ${Math.round(chosen.expectedMs)} ms expected from earlier runs)`
     )
@@ -79,7 +80,7 @@ const fetchRegions = (done: Ref.Ref<ReadonlyArray<RegionOutcome>>) =>
     const byRegion = new Map(fetched.map((r) => [r.outcome.region, r]))
     const results = regions.map((region) => byRegion.get(region)!)
     const outcomes = results.map((r) => r.outcome)
-    yield* timings.record(outcomes)
+    yield* timings.record(recorded, outcomes)
     return { outcomes, entries: results.flatMap((r) => r.videos), order: chosen.order, fetchMs: Math.round(Duration.toMillis(elapsed)) }
   })
 

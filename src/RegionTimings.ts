@@ -26,11 +26,12 @@ export class RegionTimings extends Effect.Service<RegionTimings>()("viralvidvaul
 
     /**
      * Keeps the duration of each region fetched in one attempt; a region that failed or
-     * was retried keeps its earlier figure (a Retry-After wait says nothing of latency).
+     * was retried keeps its figure from `previous` (what `load` gave this run): a
+     * Retry-After wait says nothing of latency.
      */
-    const record = (outcomes: ReadonlyArray<RegionOutcome>) =>
+    const record = (previous: ReadonlyMap<string, number>, outcomes: ReadonlyArray<RegionOutcome>) =>
       Effect.gen(function*() {
-        const timings = Object.fromEntries(yield* load)
+        const timings = Object.fromEntries(previous)
         for (const o of outcomes) {
           if (o.status === "ok" && o.attempts === 1) timings[o.region] = o.durationMs
         }
