@@ -66,7 +66,7 @@ const search = Command.make(
       Args.withDescription("words to look for; quotes for a phrase, `or`, and -word to exclude, as in web search")
     ),
     region: Options.text("region").pipe(
-      Options.withDescription("only videos that trended in this region (ISO 3166-1 alpha-2, e.g. PL)"),
+      Options.withDescription("only videos that trended in one of these regions (ISO 3166-1 alpha-2, e.g. PL or PL,SE)"),
       Options.optional
     ),
     limit: Options.integer("limit").pipe(Options.withDescription("at most this many results (1–1000)"), Options.withDefault(20)),
@@ -76,18 +76,18 @@ const search = Command.make(
   ({ demo: inDemo, json, limit, region, words }) =>
     Effect.gen(function*() {
       const query = yield* validateQuery(words.join(" "))
-      const regionCode = yield* Option.match(region, {
-        onNone: () => Effect.succeed(Option.none()),
+      const regions = yield* Option.match(region, {
+        onNone: () => Effect.succeed([]),
         onSome: (raw) =>
           Either.match(parseRegions(raw), {
             onLeft: (detail) => new InvalidQuery({ query, detail: `--region: ${detail}` }),
-            onRight: ([code]) => Effect.succeed(Option.fromNullable(code))
+            onRight: Effect.succeed
           })
       })
       if (limit < 1 || limit > 1000) {
         return yield* new InvalidQuery({ query, detail: `--limit must be between 1 and 1000, got ${limit}` })
       }
-      const hits = yield* Effect.flatMap(VideoSearch, (s) => s.search({ query, region: regionCode, limit })).pipe(
+      const hits = yield* Effect.flatMap(VideoSearch, (s) => s.search({ query, regions, limit })).pipe(
         Effect.provide(inDemo ? DemoSearchLayer : SearchLayer)
       )
       if (json) {

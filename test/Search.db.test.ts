@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer } from "effect"
 import { dedup } from "../src/Dedup.js"
 import { RegionOutcome } from "../src/Domain.js"
 import { RegionCode } from "../src/Region.js"
@@ -38,9 +38,9 @@ const seed = Effect.gen(function*() {
   yield* (yield* VideoStore).saveRun({ startedAt: now, finishedAt: now, status: "ok", outcomes, entries: VIDEOS, videos: dedup(VIDEOS) })
 })
 
-const find = (query: string, options: { region?: string; limit?: number } = {}) =>
+const find = (query: string, options: { regions?: ReadonlyArray<string>; limit?: number } = {}) =>
   Effect.flatMap(VideoSearch, (s) =>
-    s.search({ query, region: Option.map(Option.fromNullable(options.region), RegionCode.make), limit: options.limit ?? 20 })).pipe(
+    s.search({ query, regions: (options.regions ?? []).map((r) => RegionCode.make(r)), limit: options.limit ?? 20 })).pipe(
     Effect.map((hits) => hits.map((h) => h.videoId))
   )
 
@@ -77,9 +77,12 @@ describe(`search on ${engine}`, () => {
       Effect.gen(function*() {
         yield* seed
         expect(yield* find("gdanskiem")).toEqual(["pl-gdansk"])
-        expect(yield* find("ksiezyc", { region: "SE" })).toEqual(["se-gdansk"])
-        expect((yield* find("ksiezyc", { region: "PL" })).sort()).toEqual(["pl-gdansk", "pl-lodz"])
-        expect(yield* find("ksiezyc", { region: "US" })).toEqual([])
+        expect(yield* find("ksiezyc", { regions: ["SE"] })).toEqual(["se-gdansk"])
+        expect((yield* find("ksiezyc", { regions: ["PL"] })).sort()).toEqual(["pl-gdansk", "pl-lodz"])
+        expect(yield* find("ksiezyc", { regions: ["US"] })).toEqual([])
+        // Several regions: a video that trended in any of them.
+        expect((yield* find("ksiezyc", { regions: ["SE", "US"] })).sort()).toEqual(["se-gdansk"])
+        expect((yield* find("ksiezyc", { regions: ["PL", "SE"] })).sort()).toEqual(["pl-gdansk", "pl-lodz", "se-gdansk"])
         expect(yield* find("ksiezyc", { limit: 1 })).toHaveLength(1)
       }))
 
@@ -106,7 +109,7 @@ describe(`search on ${engine}`, () => {
     it.effect("returns what a user needs: title, channel, regions, views, the watch URL", () =>
       Effect.gen(function*() {
         yield* seed
-        const [hit] = yield* Effect.flatMap(VideoSearch, (s) => s.search({ query: "lodz", region: Option.none(), limit: 5 }))
+        const [hit] = yield* Effect.flatMap(VideoSearch, (s) => s.search({ query: "lodz", regions: [], limit: 5 }))
         expect(hit).toMatchObject({
           videoId: "pl-lodz",
           title: "Żółta Łódź – Księżyc 🌙",

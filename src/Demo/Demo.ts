@@ -1,4 +1,4 @@
-import { Console, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Console, Duration, Effect, Layer, Redacted } from "effect"
 import { join } from "node:path"
 import { DatabaseConfig, defaultRetryPolicy, YouTubeConfig } from "../Config.js"
 import type { IngestReport } from "../Domain.js"
@@ -67,7 +67,7 @@ export const demo = Effect.gen(function*() {
   )
   const search = yield* VideoSearch
   for (const [query, region] of [["springa", "SE"], ["lodz", "PL"], ["berge", undefined]] as const) {
-    const hits = yield* search.search({ query, region: Option.map(Option.fromNullable(region), RegionCode.make), limit: 3 })
+    const hits = yield* search.search({ query, regions: region === undefined ? [] : [RegionCode.make(region)], limit: 3 })
     yield* Console.log(`\nsearch ${JSON.stringify(query)}${region === undefined ? "" : ` --region ${region}`}: ${hits.length} shown`)
     for (const hit of hits) yield* Console.log(`  ${hit.title} — ${hit.channelTitle} [${hit.regions.join(",")}] ${hit.url}`)
   }

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { ALL_SEARCH_CONFIGS, type RegionCode } from "../Region.js"
 import { describeSqlError, StoreFailed } from "./VideoStore.js"
 
@@ -21,7 +21,8 @@ export const validateQuery = (query: string): Effect.Effect<string, InvalidQuery
 
 export interface SearchRequest {
   readonly query: string
-  readonly region: Option.Option<RegionCode>
+  /** Only videos that trended in at least one of these; empty: every video. */
+  readonly regions: ReadonlyArray<RegionCode>
   readonly limit: number
 }
 
@@ -62,7 +63,7 @@ export class VideoSearch extends Effect.Service<VideoSearch>()("viralvidvault/Vi
      */
     const search = Effect.fn("VideoSearch.search")(function*(request: SearchRequest) {
       const query = yield* validateQuery(request.query)
-      const region = Option.getOrNull(request.region)
+      const regions = `{${request.regions.join(",")}}`
       const rows = yield* sql`
         WITH q AS (
           SELECT cfg, websearch_to_tsquery(cfg, ${query}) AS query
@@ -72,7 +73,7 @@ export class VideoSearch extends Effect.Service<VideoSearch>()("viralvidvault/Vi
                v.primary_language, ts_rank(v.search, q.query)::float8 AS score, v.last_seen_at
         FROM q
         JOIN videos v ON v.search_config = q.cfg AND v.search @@ q.query
-        WHERE ${region}::text IS NULL OR ${region}::text = ANY (v.regions)
+        WHERE cardinality(${regions}::text[]) = 0 OR v.regions && ${regions}::text[]
         ORDER BY score DESC, v.view_count DESC, v.video_id
         LIMIT ${request.limit}`.pipe(
         Effect.mapError((e) => new StoreFailed({ operation: "searching", detail: describeSqlError(e) }))
