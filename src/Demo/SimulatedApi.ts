@@ -16,6 +16,8 @@ export type Fault =
   | { readonly _tag: "Hang" }
   /** Sends the headers and half a body, then resets the connection. */
   | { readonly _tag: "Reset" }
+  /** Streams a valid page padded to more than `bytes`. */
+  | { readonly _tag: "Huge"; readonly bytes: number }
 
 const googleError = (status: number, reason: string, message: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -38,6 +40,27 @@ export const Faults = {
       retryAfter === undefined ? undefined : { "retry-after": retryAfter }
     ),
   userRateLimited: (): Fault => Faults.respond(403, googleError(403, "userRateLimitExceeded", "User rate limit exceeded.")),
+  /** 403 `rateLimitExceeded`, the older form of a rate limit. */
+  rateLimitedForbidden: (): Fault => Faults.respond(403, googleError(403, "rateLimitExceeded", "Rate Limit Exceeded")),
+  /** A 429 that is really the daily quota, as Google's newer front ends send it (no `Retry-After`). */
+  dailyQuota429: (): Fault =>
+    Faults.respond(
+      429,
+      googleError(
+        429,
+        "rateLimitExceeded",
+        "Quota exceeded for quota metric 'Queries' and limit 'Queries per day' of service 'youtube.googleapis.com'.",
+        {
+          status: "RESOURCE_EXHAUSTED",
+          details: [{
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            reason: "RATE_LIMIT_EXCEEDED",
+            domain: "googleapis.com",
+            metadata: { quota_limit: "defaultPerDayPerProject", service: "youtube.googleapis.com" }
+          }]
+        }
+      )
+    ),
   quotaExceeded: (): Fault =>
     Faults.respond(
       403,
@@ -45,6 +68,11 @@ export const Faults = {
     ),
   backendError: (status = 503): Fault => Faults.respond(status, googleError(status, "backendError", "Backend Error")),
   invalidKey: (): Fault => Faults.respond(400, INVALID_KEY_BODY),
+  /** The older form of an invalid key: 400 with `errors[].reason: keyInvalid`. */
+  invalidKeyLegacy: (): Fault =>
+    Faults.respond(400, JSON.stringify({
+      error: { code: 400, message: "Bad Request", errors: [{ domain: "usageLimits", reason: "keyInvalid", message: "Bad Request" }] }
+    })),
   chartNotFound: (): Fault =>
     Faults.respond(404, googleError(404, "videoChartNotFound", "The requested video chart is not supported or is not available.")),
   html: (): Fault =>
@@ -52,6 +80,14 @@ export const Faults = {
       "content-type": "text/html"
     }),
   truncated: (): Fault => Faults.respond(200, `{"kind":"youtube#videoListResponse","items":[{"kind":"youtube#vid`),
+  /** A well-formed page padded past `bytes` (a proxy gone wrong), sent in chunks without a Content-Length. */
+  huge: (bytes: number): Fault => ({ _tag: "Huge", bytes }),
+  /** A 200 page with exactly these items and this `nextPageToken`. */
+  page: (items: ReadonlyArray<unknown>, nextPageToken?: string): Fault =>
+    Faults.respond(
+      200,
+      JSON.stringify({ kind: "youtube#videoListResponse", items, ...(nextPageToken === undefined ? {} : { nextPageToken }) })
+    ),
   hang: (): Fault => ({ _tag: "Hang" }),
   reset: (): Fault => ({ _tag: "Reset" })
 } as const
@@ -79,6 +115,8 @@ export interface RecordedRequest {
   readonly apiKey: string | undefined
   readonly startedAt: number
   readonly finishedAt?: number
+  /** For a `huge` fault: how much of the body was written before the client stopped reading. */
+  readonly bytesSent?: number
 }
 
 export interface SimulatedApi {
@@ -101,6 +139,25 @@ const offsetOf = (token: string | null): number | undefined => {
 const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
   res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers })
   res.end(body)
+}
+
+/** `{"items":[…],"padding":"xxxx…"}` in 64 KB chunks, as long as the client keeps reading. */
+const sendHuge = (res: ServerResponse, items: ReadonlyArray<unknown>, bytes: number, onSent: (bytes: number) => void) => {
+  res.writeHead(200, { "content-type": "application/json; charset=UTF-8" })
+  const chunk = "x".repeat(64 * 1024)
+  let sent = 0
+  const pump = () => {
+    let ok = true
+    while (ok && sent < bytes) {
+      ok = res.write(sent === 0 ? `{"kind":"youtube#videoListResponse","items":${JSON.stringify(items)},"padding":"` : chunk)
+      sent += chunk.length
+      onSent(sent)
+    }
+    if (sent >= bytes) res.end(`"}`)
+    else res.once("drain", pump)
+  }
+  res.on("error", () => undefined)
+  pump()
 }
 
 export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
@@ -167,6 +224,8 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
               res.writeHead(200, { "content-type": "application/json" })
               res.write(`{"kind":"youtube#videoListResponse","items":[`)
               return setTimeout(() => res.socket?.destroy(), 5)
+            case "Huge":
+              return sendHuge(res, chart(region).slice(0, 1), fault.bytes, (sent) => (record.bytesSent = sent))
           }
         }
         if (options.apiKey !== undefined && apiKey !== options.apiKey) {

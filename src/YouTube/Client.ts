@@ -1,5 +1,5 @@
-import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, flow, Redacted, Ref, Schedule } from "effect"
+import { Headers, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Chunk, Clock, Duration, Effect, Either, flow, Redacted, Ref, Schedule, Stream } from "effect"
 import { type RetryPolicy, YouTubeConfig } from "../Config.js"
 import type { RegionalVideo } from "../Domain.js"
 import type { RegionCode } from "../Region.js"
@@ -9,6 +9,33 @@ import { ApiUnavailable, DecodeFailed, isRetryable, type YouTubeError } from "./
 /** The YouTube Data API wants at most 50 items a page. */
 const PAGE_SIZE = 50
 const API_KEY_HEADER = "x-goog-api-key"
+/**
+ * A page of 50 videos with every field at its longest (5,000-character descriptions,
+ * tags, localizations) is well under 2 MB. A bigger body is not a video list, and is
+ * not read further: a misbehaving proxy cannot make a run buffer without bound.
+ */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
+
+const tooLarge = (region: RegionCode, how: string) =>
+  new DecodeFailed({
+    region,
+    detail: `the body is larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB a page of videos can be (${how}); not read further`
+  })
+
+/** The body as text, or `DecodeFailed` as soon as it passes `MAX_BODY_BYTES`. */
+const readBody = (region: RegionCode, response: HttpClientResponse.HttpClientResponse) => {
+  const declared = Number(response.headers["content-length"])
+  if (declared > MAX_BODY_BYTES) return Effect.fail(tooLarge(region, `Content-Length: ${declared}`))
+  return response.stream.pipe(
+    Stream.runFoldEffect({ chunks: Chunk.empty<Uint8Array>(), bytes: 0 }, (read, chunk) => {
+      const bytes = read.bytes + chunk.length
+      return bytes > MAX_BODY_BYTES
+        ? Effect.fail(tooLarge(region, `stopped after ${bytes} bytes`))
+        : Effect.succeed({ chunks: Chunk.append(read.chunks, chunk), bytes })
+    }),
+    Effect.map(({ chunks }) => Buffer.concat(Chunk.toReadonlyArray(chunks)).toString("utf8"))
+  )
+}
 
 export interface RegionFetch {
   readonly region: RegionCode
@@ -72,7 +99,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         }
       }).pipe(
         Effect.flatMap((response) =>
-          Effect.flatMap(response.text, (body): Effect.Effect<VideoListPage, YouTubeError> => {
+          Effect.flatMap(readBody(region, response), (body): Effect.Effect<VideoListPage, YouTubeError> => {
             if (response.status >= 200 && response.status < 300) {
               return Either.match(decodePage(body), {
                 onLeft: (error) => Effect.fail(new DecodeFailed({ region, detail: describeBody(body, error) })),
@@ -90,9 +117,9 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
           })
         ),
         Effect.catchTags({
-          RequestError: (e) => Effect.fail(new ApiUnavailable({ region, detail: `${e.reason}: ${e.cause ?? e.message}` })),
+          RequestError: (e) => Effect.fail(new ApiUnavailable({ region, detail: describeTransportError(e.cause ?? e.message) })),
           ResponseError: (e) =>
-            Effect.fail(new ApiUnavailable({ region, status: e.response.status, detail: `reading the body: ${e.cause ?? e.message}` }))
+            Effect.fail(new ApiUnavailable({ region, status: e.response.status, detail: `reading the body: ${describeTransportError(e.cause ?? e.message)}` }))
         }),
         Effect.timeoutFail({
           duration: config.requestTimeout,
@@ -112,7 +139,16 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         while (position < config.maxResults) {
           const page = yield* Ref.update(attempts, (n) => n + 1).pipe(
             Effect.zipRight(requestPage(region, Math.min(PAGE_SIZE, config.maxResults - position), pageToken)),
-            Effect.retry(schedule)
+            Effect.retry(schedule),
+            Effect.tapError((error) => {
+              const asked = retryAfterOf(error)
+              return Duration.greaterThan(asked, config.retry.maxRetryAfter)
+                ? Effect.logWarning(
+                  `the API asked to wait ${Duration.format(asked)} before retrying, longer than the ` +
+                    `${Duration.format(config.retry.maxRetryAfter)} a run waits: not retried, the next run tries again`
+                ).pipe(Effect.annotateLogs({ region }))
+                : Effect.void
+            })
           )
           const fetchedAt = new Date(yield* Clock.currentTimeMillis)
           for (const raw of page.items) {
@@ -140,6 +176,11 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
           seenTokens.add(next)
           pageToken = next
         }
+        if (position === 0) {
+          yield* Effect.logWarning("the API sent an empty chart for this region; nothing to store from it").pipe(
+            Effect.annotateLogs({ region })
+          )
+        }
         const fetched: RegionFetch = { region, videos, malformed }
         return fetched
       },
@@ -158,3 +199,32 @@ const describeBody = (body: string, error: Parameters<typeof describeParseError>
   return describeParseError(error)
 }
 
+
+const TRANSPORT_CODES: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  EPIPE: "connection closed while sending",
+  ETIMEDOUT: "connection timed out",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed (temporarily)",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_SOCKET: "the connection closed before the response was complete",
+  UND_ERR_CONNECT_TIMEOUT: "connecting timed out"
+}
+
+/**
+ * `fetch` reports every network failure as "TypeError: fetch failed" and keeps the
+ * reason in its `cause` chain: the operator wants "connection refused (ECONNREFUSED
+ * 127.0.0.1:443)", not the wrapper.
+ */
+export const describeTransportError = (error: unknown): string => {
+  let deepest: unknown = error
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) deepest = e
+  const root = deepest as { code?: unknown; message?: unknown }
+  const code = typeof root.code === "string" ? root.code : undefined
+  const message = typeof root.message === "string" && root.message !== "" ? root.message : String(deepest)
+  if (code === undefined) return message
+  const words = TRANSPORT_CODES[code]
+  return words === undefined ? `${message} (${code})` : `${words} (${message})`
+}
