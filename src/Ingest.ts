@@ -102,10 +102,13 @@ const storeSpooled = (store: VideoStore) =>
 /** Keeps a batch that could not be stored; the run still fails with the store's error. */
 const spoolAndFail = <E extends StoreFailed | StoreBusy | ConfigurationError>(run: RunToSave, error: E) =>
   Effect.gen(function*() {
-    const spool = yield* Spool
-    yield* spool.write(run).pipe(
-      Effect.catchAll((e) => Effect.logError(`${e.message}; the batch of this run is lost`))
-    )
+    // A run that fetched nothing has nothing to keep; its failure is in the log.
+    if (run.entries.length > 0) {
+      const spool = yield* Spool
+      yield* spool.write(run).pipe(
+        Effect.catchAll((e) => Effect.logError(`${e.message}; the batch of this run is lost`))
+      )
+    }
     return yield* Effect.fail(error)
   })
 
