@@ -1,7 +1,11 @@
 import { Schema } from "effect"
 import { RegionCode } from "./Region.js"
 
-export const VideoId = Schema.String.pipe(Schema.minLength(1), Schema.brand("VideoId"))
+/** YouTube ids are 11 characters of [A-Za-z0-9_-]; a little room is left, nothing that could break a URL or the store. */
+export const VideoId = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z0-9_-]{1,64}$/, { message: () => "a video id is 1–64 letters, digits, - or _" }),
+  Schema.brand("VideoId")
+)
 export type VideoId = typeof VideoId.Type
 
 /** One video as one region's chart listed it. */
