@@ -72,10 +72,34 @@ const m0002_interrupted_runs = Effect.gen(function*() {
     CHECK (status IN ('ok', 'partial', 'failed', 'interrupted'))`
 })
 
+/**
+ * The same word can arrive composed ("é") or decomposed ("e" + U+0301); titles are
+ * stored as sent, so the search vector is built from their NFC form (and queries are
+ * normalised the same way). `normalize` needs a UTF8 database, as any database holding
+ * these titles should be; on another encoding the vector stays as it was.
+ */
+const m0003_search_normalized = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`
+    DO $$
+    BEGIN
+      IF current_setting('server_encoding') = 'UTF8' THEN
+        ALTER TABLE videos DROP COLUMN search;
+        ALTER TABLE videos ADD COLUMN search tsvector GENERATED ALWAYS AS (
+          setweight(to_tsvector(search_config, normalize(title, NFC)), 'A') ||
+          setweight(to_tsvector(search_config, normalize(channel_title, NFC)), 'B')
+        ) STORED;
+        CREATE INDEX videos_search_idx ON videos USING gin (search);
+      END IF;
+    END
+    $$`
+})
+
 /** Keyed `<id>_<name>`, as `Migrator.fromRecord` reads them. */
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "1_initial": m0001_initial,
-  "2_interrupted_runs": m0002_interrupted_runs
+  "2_interrupted_runs": m0002_interrupted_runs,
+  "3_search_normalized": m0003_search_normalized
 }
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"

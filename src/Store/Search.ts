@@ -62,7 +62,8 @@ export class VideoSearch extends Effect.Service<VideoSearch>()("viralvidvault/Vi
      * language: a Swedish `springa` finds `springer`, a folded `lodz` finds `Łódź`.
      */
     const search = Effect.fn("VideoSearch.search")(function*(request: SearchRequest) {
-      const query = yield* validateQuery(request.query)
+      // Titles are indexed in NFC (migration 3): a decomposed "é" in the query must match too.
+      const query = (yield* validateQuery(request.query)).normalize("NFC")
       const regions = `{${request.regions.join(",")}}`
       const rows = yield* sql`
         WITH q AS (
