@@ -109,6 +109,20 @@ describe(`VideoStore on ${engine}`, () => {
         expect(video).toEqual({ title: "new title", view_count: "500", regions: ["NO", "PL"] })
       }))
 
+    it.effect("a batch stored twice (a spool replayed after its commit) is stored once, under its first run id", () =>
+      Effect.gen(function*() {
+        yield* reset
+        const store = yield* VideoStore
+        const batch = { ...runOf([regional("a", "PL"), regional("b", "PL", { rank: 2 })]), batchId: "3f2a-batch" }
+        const first = yield* store.saveRun(batch)
+        const again = yield* store.saveRun(batch)
+        expect(again).toBe(first)
+        const other = yield* store.saveRun({ ...batch, batchId: "another-batch" })
+        expect(other).not.toBe(first)
+        expect(yield* count("ingest_runs")).toBe(2)
+        expect(yield* count("trending_entries")).toBe(4)
+      }))
+
     it.effect("a failure inside the transaction rolls the whole run back", () =>
       Effect.gen(function*() {
         yield* reset

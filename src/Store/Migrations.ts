@@ -95,11 +95,22 @@ const m0003_search_normalized = Effect.gen(function*() {
     $$`
 })
 
+/**
+ * Each fetched batch carries an id, so storing it is idempotent: a spooled batch whose
+ * commit was acknowledged just as the process died is not stored twice.
+ */
+const m0004_batch_ids = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE ingest_runs ADD COLUMN batch_id text`
+  yield* sql`CREATE UNIQUE INDEX ingest_runs_batch_id_idx ON ingest_runs (batch_id)`
+})
+
 /** Keyed `<id>_<name>`, as `Migrator.fromRecord` reads them. */
 export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>> = {
   "1_initial": m0001_initial,
   "2_interrupted_runs": m0002_interrupted_runs,
-  "3_search_normalized": m0003_search_normalized
+  "3_search_normalized": m0003_search_normalized,
+  "4_batch_ids": m0004_batch_ids
 }
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"

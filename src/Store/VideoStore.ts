@@ -29,6 +29,11 @@ export class StoreFailed extends Schema.TaggedError<StoreFailed>()("StoreFailed"
 }
 
 export interface RunToSave {
+  /**
+   * Identifies the fetched batch: storing a batch whose id is already stored does
+   * nothing (a spooled batch replayed after an acknowledged commit). Absent: no check.
+   */
+  readonly batchId?: string
   readonly startedAt: Date
   readonly finishedAt: Date
   readonly status: RunStatus
@@ -43,6 +48,9 @@ export interface RunToSave {
  * UTF-8; everything else is stored exactly as received.
  */
 export const storableText = (s: string): string => s.replace(/\u0000/g, "").toWellFormed()
+
+const isSqlError = (u: unknown): u is SqlError.SqlError =>
+  typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "SqlError"
 
 const storeError = (operation: string) => (error: SqlError.SqlError) =>
   new StoreFailed({ operation, detail: describeSqlError(error) })
@@ -67,14 +75,22 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
     const sql = yield* SqlClient.SqlClient
     const options = yield* VideoStoreOptions
 
+    /** The new run's id; none when a run with this batch id is stored already. */
     const insertRun = (run: RunToSave) =>
       sql<{ id: string }>`
-        INSERT INTO ingest_runs (started_at, finished_at, status, regions, entries, unique_videos)
+        INSERT INTO ingest_runs (started_at, finished_at, status, regions, entries, unique_videos, batch_id)
         VALUES (${run.startedAt}, ${run.finishedAt}, ${run.status}, ${JSON.stringify(run.outcomes)}::jsonb,
-                ${run.entries.length}, ${run.videos.length})
+                ${run.entries.length}, ${run.videos.length}, ${run.batchId ?? null})
+        ON CONFLICT (batch_id) DO NOTHING
         RETURNING id`.pipe(
-        Effect.map((rows) => Number(rows[0]!.id)),
+        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => Number(row.id))),
         Effect.mapError(storeError("recording the run"))
+      )
+
+    const storedRunOf = (batchId: string) =>
+      sql<{ id: string }>`SELECT id FROM ingest_runs WHERE batch_id = ${batchId}`.pipe(
+        Effect.map((rows) => Number(rows[0]!.id)),
+        Effect.mapError(storeError("looking up the stored batch"))
       )
 
     // One statement for all videos: the rows travel as one JSON parameter.
@@ -151,13 +167,23 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
       return yield* sql.withTransaction(
         Effect.gen(function*() {
           yield* takeStoreLock
-          const runId = yield* insertRun(run)
+          const inserted = yield* insertRun(run)
+          if (Option.isNone(inserted)) {
+            yield* Effect.logWarning(`batch ${run.batchId} was stored before; not storing it again`)
+            return yield* storedRunOf(run.batchId!)
+          }
+          const runId = inserted.value
           if (run.videos.length > 0) yield* upsertVideos(runId, run.videos)
           if (run.entries.length > 0) yield* insertEntries(runId, run.entries)
           return runId
         })
       ).pipe(
-        Effect.catchTag("SqlError", (e) => Effect.fail(storeError("committing")(e)))
+        Effect.catchTag("SqlError", (e) => Effect.fail(storeError("committing")(e))),
+        // @effect/sql treats a failed COMMIT or ROLLBACK as a defect; here it is the
+        // connection lost mid-transaction, which the run reports (and spools) like any other.
+        Effect.catchSomeDefect((defect) =>
+          isSqlError(defect) ? Option.some(Effect.fail(storeError("ending the transaction")(defect))) : Option.none()
+        )
       )
     })
 
