@@ -1,6 +1,7 @@
 import type { HttpClient } from "@effect/platform"
 import type { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect, Exit, Fiber, Layer, LogLevel, Option, Ref } from "effect"
+import { randomUUID } from "node:crypto"
 import { type ConfigurationError, DatabaseConfig, IngestConfig, YouTubeConfig } from "./Config.js"
 import { dedup } from "./Dedup.js"
 import { IngestReport, type RegionalVideo, RegionOutcome, runStatus } from "./Domain.js"
@@ -8,8 +9,8 @@ import type { RegionCode } from "./Region.js"
 import { chooseOrder } from "./RegionOrder.js"
 import { RegionTimings } from "./RegionTimings.js"
 import { MigrationsLive } from "./Store/Database.js"
-import { Spool } from "./Store/Spool.js"
-import { type RunToSave, type StoreBusy, type StoreFailed, VideoStore } from "./Store/VideoStore.js"
+import { Spool, type SpooledBatch } from "./Store/Spool.js"
+import { type RunToSave, type StoreFailed, VideoStore } from "./Store/VideoStore.js"
 import { YouTube } from "./YouTube/Client.js"
 import { stopsTheRun, type YouTubeError } from "./YouTube/Errors.js"
 
@@ -85,10 +86,11 @@ const fetchRegions = (done: Ref.Ref<ReadonlyArray<RegionOutcome>>) =>
   })
 
 /** Stores what earlier runs spooled, oldest first; stops at the first failure (the database is likely down). */
-const storeSpooled = (store: VideoStore) =>
+const storeSpooled = (store: VideoStore, own: SpooledBatch | undefined) =>
   Effect.gen(function*() {
     const spool = yield* Spool
     for (const batch of yield* spool.pending) {
+      if (batch.path === own?.path) continue
       const stored = yield* store.saveRun(batch.run).pipe(Effect.either)
       if (stored._tag === "Left") {
         yield* Effect.logWarning(`could not store the spooled batch ${batch.path} yet: ${stored.left.message}`)
@@ -99,31 +101,52 @@ const storeSpooled = (store: VideoStore) =>
     }
   })
 
-/** Keeps a batch that could not be stored; the run still fails with the store's error. */
-const spoolAndFail = <E extends StoreFailed | StoreBusy | ConfigurationError>(run: RunToSave, error: E) =>
+/**
+ * Writes the fetched batch to the spool before it is stored (write-ahead), so that
+ * nothing fetched is lost whatever happens next: a database that fails, hangs, or a
+ * signal mid-transaction. Removed once committed. A run that fetched nothing has
+ * nothing to keep.
+ */
+const writeAhead = (run: RunToSave) =>
   Effect.gen(function*() {
-    // A run that fetched nothing has nothing to keep; its failure is in the log.
-    if (run.entries.length > 0) {
-      const spool = yield* Spool
-      yield* spool.write(run).pipe(
-        Effect.catchAll((e) => Effect.logError(`${e.message}; the batch of this run is lost`))
+    if (run.entries.length === 0) return undefined
+    const spool = yield* Spool
+    return yield* spool.write(run).pipe(
+      Effect.map((path): SpooledBatch => ({ path, run })),
+      Effect.catchAll((e) =>
+        Effect.as(Effect.logWarning(`${e.message}; storing the batch without a copy in the spool`), undefined)
       )
-    }
-    return yield* Effect.fail(error)
+    )
   })
+
+/** What an operator needs to read when a fetched batch was not stored. */
+const keptOrLost = (run: RunToSave, kept: SpooledBatch | undefined) =>
+  kept !== undefined
+    ? Effect.logWarning(`kept the fetched batch (${run.entries.length} entries) in the spool at ${kept.path}; the next run stores it`)
+    : run.entries.length === 0
+    ? Effect.void
+    : Effect.logError(
+      `this run's ${run.entries.length} entries are lost: the spool could not be written (free space or fix ` +
+        "permissions there; the next run fetches again)"
+    )
 
 /**
  * One run, with the store acquired by `acquireStore` while the regions are fetched (so
  * opening the database and checking migrations overlap the fetch instead of preceding
- * it). Fetch, merge, store earlier spooled batches, store this one in one
- * transaction, report. A batch that cannot be stored is spooled; a run stopped by a
- * signal rolls back and is recorded as interrupted where the database is reachable.
+ * it). Fetch, merge, write the batch ahead to the spool, store earlier spooled
+ * batches, store this one in one transaction (idempotent by batch id), remove it from
+ * the spool, report. A batch that is not committed stays in the spool for the next
+ * run; a run stopped by a signal before its fetch ended is recorded as interrupted
+ * where the database is reachable.
  */
 export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquireStore: Effect.Effect<VideoStore, E, R>) =>
   Effect.gen(function*() {
     const storeFiber = yield* Effect.fork(acquireStore)
     const startedAt = new Date(yield* Clock.currentTimeMillis)
     const done = yield* Ref.make<ReadonlyArray<RegionOutcome>>([])
+    const batchId = yield* Effect.sync(() => randomUUID())
+    /** Set once the fetch is complete: from then on an interruption has a batch to keep. */
+    const fetched = yield* Ref.make(Option.none<{ run: RunToSave; kept: SpooledBatch | undefined }>())
 
     const recordInterruption = Effect.gen(function*() {
       const store = yield* Fiber.poll(storeFiber)
@@ -136,16 +159,33 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
       Effect.catchAll((e) => Effect.logWarning(`could not record the interrupted run: ${e.message}`))
     )
 
+    const committed = yield* Ref.make(false)
+    const onInterrupt = Effect.flatMap(Effect.zip(Ref.get(fetched), Ref.get(committed)), ([batch, stored]) =>
+      stored ? Effect.void : Option.match(batch, {
+      onNone: () => recordInterruption,
+      onSome: ({ kept, run }) =>
+        Effect.zipRight(Effect.logWarning("interrupted after the fetch, before the batch was committed"), keptOrLost(run, kept))
+    }))
+
     return yield* Effect.gen(function*() {
       const { entries, fetchMs, order, outcomes } = yield* fetchRegions(done)
       const videos = dedup(entries)
       const status = runStatus(outcomes)
       const finishedAt = new Date(yield* Clock.currentTimeMillis)
-      const run: RunToSave = { startedAt, finishedAt, status, outcomes, entries, videos }
+      const run: RunToSave = { batchId, startedAt, finishedAt, status, outcomes, entries, videos }
+      const kept = yield* writeAhead(run).pipe(
+        Effect.tap((kept) => Ref.set(fetched, Option.some({ run, kept }))),
+        Effect.uninterruptible
+      )
+      const notStored = <E>(error: E) => Effect.zipRight(keptOrLost(run, kept), Effect.fail(error))
 
-      const store = yield* Fiber.join(storeFiber).pipe(Effect.catchAll((e) => spoolAndFail(run, e)))
-      yield* storeSpooled(store)
-      const [stored, runId] = yield* store.saveRun(run).pipe(Effect.catchAll((e) => spoolAndFail(run, e)), Effect.timed)
+      const store = yield* Fiber.join(storeFiber).pipe(Effect.catchAll(notStored))
+      yield* storeSpooled(store, kept)
+      // The flag is set before an interruption can land between the commit and the next step.
+      const [stored, runId] = yield* Effect.uninterruptibleMask((restore) =>
+        restore(store.saveRun(run)).pipe(Effect.tap(() => Ref.set(committed, true)))
+      ).pipe(Effect.catchAll(notStored), Effect.timed)
+      if (kept !== undefined) yield* (yield* Spool).remove(kept)
       const storeMs = Math.round(Duration.toMillis(stored))
 
       const report = IngestReport.make({
@@ -168,7 +208,7 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
           Duration.format(Duration.millis(finishedAt.getTime() - startedAt.getTime()))
       ).pipe(Effect.annotateLogs({ run: runId, status, fetchMs, storeMs, fetchOrder: order.join(",") }))
       return report
-    }).pipe(Effect.onInterrupt(() => recordInterruption))
+    }).pipe(Effect.onInterrupt(() => onInterrupt))
   }).pipe(Effect.withSpan("ingest"))
 
 /** One run, on the `VideoStore` in context. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DatabaseConfig, IngestConfig } from "../src/Config.js"
@@ -206,6 +206,30 @@ describe("ingest", () => {
       expect(readdirSync(join(state, "spool"))).toEqual(["run-1-1.json.corrupt"])
     }))
 
+  it.effect("a spool file of another run still going is left to it; one that only shares a pid with a live process is stored", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      const spooled = mkdtempSync(join(tmpdir(), "vvv-spool-src-"))
+      // Spool a real batch (the store is down), then copy it under the two names.
+      const down = yield* harness((code) => Effect.succeed(chart(code)), {
+        state: spooled,
+        store: failingStore(new StoreFailed({ operation: "connecting", detail: "ECONNREFUSED" }))
+      })
+      yield* Effect.flip(Effect.provide(ingest, down.layer))
+      const [file] = readdirSync(join(spooled, "spool"))
+      const text = readFileSync(join(spooled, "spool", file!), "utf8")
+      mkdirSync(join(state, "spool"))
+      const live = `run-${Date.now()}-${process.ppid}.json`
+      const stale = `run-${Date.now() - 2 * 60 * 60 * 1000}-${process.ppid}.json`
+      writeFileSync(join(state, "spool", live), text)
+      writeFileSync(join(state, "spool", stale), text)
+
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { state })
+      yield* Effect.provide(ingest, layer)
+      expect(yield* Ref.get(saved)).toHaveLength(2) // the stale file's batch, then this run's
+      expect(readdirSync(join(state, "spool"))).toEqual([live])
+    }))
+
   it.effect("the next run chooses its order from this run's durations, and reaches the best schedule", () =>
     Effect.gen(function*() {
       const latency: Record<string, number> = { US: 450, GB: 300, PL: 250, NL: 400, SE: 350, NO: 200, AT: 500 }
@@ -216,6 +240,10 @@ describe("ingest", () => {
           { state }
         )
         const fiber = yield* Effect.fork(Effect.provide(ingest, layer))
+        // The run reads its timings file (real I/O) before it sleeps: move the clock only
+        // once the first three requests (the concurrency) are asleep in it.
+        while ((yield* Ref.get(requested)).length < 3) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        yield* Effect.yieldNow()
         yield* TestClock.adjust("5 seconds")
         return { report: yield* Fiber.join(fiber), requested: yield* Ref.get(requested) }
       })

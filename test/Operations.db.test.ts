@@ -105,7 +105,7 @@ describe(`operations on ${engine}`, () => {
         const api = yield* makeSimulatedApi({})
         const down = yield* runCli(["run"], { ...envFor(api, "postgres://postgres@127.0.0.1:1/postgres", state) })
         expect(down.code, down.stderr).toBe(69)
-        expect(down.stderr).toContain("spooled the fetched batch (175 entries)")
+        expect(down.stderr).toContain("kept the fetched batch (175 entries) in the spool")
         const spooled = readdirSync(join(state, "spool"))
         expect(spooled).toHaveLength(1)
 

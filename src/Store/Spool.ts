@@ -33,6 +33,7 @@ const EntryJson = Schema.Struct({
 /** What a spool file holds; the merged videos are derived again (dedup is pure). */
 const SpoolFile = Schema.parseJson(Schema.Struct({
   version: Schema.Literal(1),
+  batchId: Schema.optional(Schema.String),
   startedAt: Schema.Date,
   finishedAt: Schema.Date,
   status: RunStatus,
@@ -45,6 +46,7 @@ const decodeFile = Schema.decodeUnknownEither(SpoolFile)
 
 const toJson = (run: RunToSave): typeof SpoolFile.Type => ({
   version: 1,
+  ...(run.batchId === undefined ? {} : { batchId: run.batchId }),
   startedAt: run.startedAt,
   finishedAt: run.finishedAt,
   status: run.status,
@@ -62,7 +64,8 @@ const toJson = (run: RunToSave): typeof SpoolFile.Type => ({
   }))
 })
 
-const fromJson = (file: typeof SpoolFile.Type): RunToSave => {
+/** A file written before batches had ids is known by its name, which is unique too. */
+const fromJson = (file: typeof SpoolFile.Type, name: string): RunToSave => {
   const entries = file.entries.map((e) =>
     RegionalVideo.make({
       ...e,
@@ -71,6 +74,7 @@ const fromJson = (file: typeof SpoolFile.Type): RunToSave => {
     })
   )
   return {
+    batchId: file.batchId ?? `spool:${name}`,
     startedAt: file.startedAt,
     finishedAt: file.finishedAt,
     status: file.status,
@@ -85,6 +89,31 @@ export interface SpooledBatch {
   readonly run: RunToSave
 }
 
+/**
+ * A run lasts minutes at most (bounded fetch, bounded lock wait); a file started
+ * longer ago than this is never another run's own, whatever its pid now names.
+ */
+const RUN_AT_MOST_MS = 30 * 60 * 1000
+
+/**
+ * `run-<ms>-<pid>.json`: was it written by another run that is still going? Its pid is
+ * alive and it started recently (a pid is reused, and in a container every run is 1).
+ */
+const writtenByAnotherLiveRun = (name: string, now: number): boolean => {
+  const match = /^run-(\d+)-(\d+)\.json$/.exec(name)
+  if (match === null) return false
+  const startedAt = Number(match[1])
+  const pid = Number(match[2])
+  if (pid <= 0 || pid === process.pid || now - startedAt > RUN_AT_MOST_MS) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    // EPERM: it exists, as another user (systemd's DynamicUser gives each run its own).
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
 export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
@@ -96,11 +125,12 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
     const write = Effect.fn("Spool.write")(function*(run: RunToSave) {
       const name = `run-${run.startedAt.getTime()}-${process.pid}.json`
       const path = join(directory, name)
+      // Not cut short by a signal: the file is either whole (fsynced, renamed) or absent.
       yield* Effect.tryPromise({
         try: () => writeFileAtomic(path, encodeFile(toJson(run))),
         catch: (e) => new SpoolFailed({ path, detail: errorText(e) })
-      })
-      yield* Effect.logWarning(`spooled the fetched batch (${run.entries.length} entries) to ${path}; the next run stores it`)
+      }).pipe(Effect.uninterruptible)
+      yield* Effect.logDebug(`wrote the fetched batch (${run.entries.length} entries) ahead to ${path}`)
       return path
     })
 
@@ -111,12 +141,15 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
     const pending = Effect.gen(function*() {
       const names = yield* Effect.promise(() => readdir(directory).catch(() => [] as Array<string>))
       const batches: Array<SpooledBatch> = []
+      const now = Date.now()
       for (const name of names.filter((n) => /^run-.*\.json$/.test(n)).sort()) {
+        // Another run that is still going stores its own batch (or leaves it for the next run).
+        if (writtenByAnotherLiveRun(name, now)) continue
         const path = join(directory, name)
         const text = yield* Effect.promise(() => readFile(path, "utf8").catch((e) => Promise.resolve(e as Error)))
         const decoded = typeof text === "string" ? decodeFile(text) : Either.left(text)
         if (Either.isRight(decoded)) {
-          batches.push({ path, run: fromJson(decoded.right) })
+          batches.push({ path, run: fromJson(decoded.right, name) })
         } else {
           const aside = `${path}.corrupt`
           yield* Effect.promise(() => rename(path, aside).catch(() => undefined))

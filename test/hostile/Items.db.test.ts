@@ -132,7 +132,7 @@ describe(`hostile items and titles, through the process, on ${engine}`, () => {
         const down = yield* runCli(["run"], { ...envFor(api, "postgres://postgres@127.0.0.1:1/postgres", state), REGIONS: "US" })
         expectNoKey(down, api)
         expect(down.code, down.stderr).toBe(69)
-        expect(logText(down)).toContain(`spooled the fetched batch (${TITLES.length} entries)`)
+        expect(logText(down)).toContain(`kept the fetched batch (${TITLES.length} entries) in the spool`)
         const up = yield* runCli(["run"], { ...envFor(api, databaseUrl, state), REGIONS: "US" })
         expect(up.code, up.stderr).toBe(0)
         expect(logText(up)).toContain("stored the spooled batch")
