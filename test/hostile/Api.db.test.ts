@@ -202,22 +202,32 @@ describe(`a hostile API, through the process, on ${engine}`, () => {
         expect(byRegion((yield* latestRun(databaseUrl))!.regions)["PL"]).toMatchObject({ status: "ok", videos: 25, attempts: 2 })
       }), 60_000)
 
-    it.scoped("bodies that are not a video list: truncated JSON, an HTML page with status 200, 10 MB — each costs its region only (exit 75)", () =>
+    it.scoped("bodies that are not a video list: truncated JSON, an HTML page with status 200, 10 MB and 200 MB — each costs its region only (exit 75)", () =>
       Effect.gen(function*() {
         const { api, databaseUrl, output, result } = yield* runAgainst({
-          faults: { SE: [Faults.truncated()], GB: [Faults.html()], US: [Faults.huge(10 * 1024 * 1024)] }
+          faults: {
+            SE: [Faults.truncated()],
+            GB: [Faults.html()],
+            US: [Faults.huge(10 * 1024 * 1024)],
+            AT: [Faults.huge(200 * 1024 * 1024)]
+          }
         })
         expect(result.code, output).toBe(75)
         expect(output).toMatch(/SE: the YouTube API sent a response that is not a video list: .*(JSON|end)/i)
         expect(output).toContain(`GB: the YouTube API sent a response that is not a video list: the body is not JSON (it starts with "<!DOCTYPE html>`)
         expect(output).toContain("US: the YouTube API sent a response that is not a video list: the body is larger than the 4 MB a page of videos can be")
-        // The client stopped reading: far less than 10 MB went out.
-        const huge = api.requests.find((r) => r.region === "US")!
-        expect(huge.bytesSent).toBeLessThan(8 * 1024 * 1024)
+        // The client stops reading at the cap (plus the chunk that crossed it), however much the server has.
+        for (const region of ["US", "AT"]) {
+          const read = Number(new RegExp(`${region}: .*stopped after (\\d+) bytes`).exec(output)?.[1])
+          expect(read).toBeGreaterThan(4 * 1024 * 1024)
+          expect(read).toBeLessThan(4 * 1024 * 1024 + 256 * 1024)
+        }
+        // And the server could not push 200 MB into it: the connection was closed.
+        expect(api.requests.find((r) => r.region === "AT")!.bytesSent).toBeLessThan(50 * 1024 * 1024)
         const run = (yield* latestRun(databaseUrl))!
         const regions = byRegion(run.regions)
-        for (const region of ["SE", "GB", "US"]) expect(regions[region]).toMatchObject({ status: "failed", errorTag: "DecodeFailed", attempts: 1 })
-        expect(yield* entriesByRegion(databaseUrl, run.id)).toEqual({ AT: 25, NL: 25, NO: 25, PL: 25 })
+        for (const region of ["SE", "GB", "US", "AT"]) expect(regions[region]).toMatchObject({ status: "failed", errorTag: "DecodeFailed", attempts: 1 })
+        expect(yield* entriesByRegion(databaseUrl, run.id)).toEqual({ NL: 25, NO: 25, PL: 25 })
       }))
   })
 })
