@@ -6,10 +6,32 @@ import { cli } from "./Cli.js"
 import { ExitCode } from "./ExitCode.js"
 import { LoggingLive } from "./Logging.js"
 
+/**
+ * After a signal, the program gets this long to wind down. An interruption can wait on
+ * a database that stopped answering (a ROLLBACK is never interrupted); a fetched batch
+ * is in the spool before it is stored, so leaving then loses nothing.
+ */
+const STOP_DEADLINE_MS = 3000
+
 // runMain interrupts the program on either signal; we remember which, for the exit code.
 let signalCode: number | undefined
-process.once("SIGINT", () => (signalCode ??= ExitCode.sigint))
-process.once("SIGTERM", () => (signalCode ??= ExitCode.sigterm))
+const onSignal = (code: number) => () => {
+  if (signalCode !== undefined) return
+  signalCode = code
+  setTimeout(() => {
+    process.stderr.write(
+      `${JSON.stringify({
+        message: `still stopping ${STOP_DEADLINE_MS / 1000}s after the signal (the database is not answering?); ` +
+          "exiting now: a fetched batch not yet committed is in the spool",
+        logLevel: "WARN",
+        timestamp: new Date().toISOString()
+      })}\n`
+    )
+    process.exit(code)
+  }, STOP_DEADLINE_MS).unref()
+}
+process.once("SIGINT", onSignal(ExitCode.sigint))
+process.once("SIGTERM", onSignal(ExitCode.sigterm))
 
 const program = Effect.suspend(() => cli(process.argv)).pipe(
   Effect.as(ExitCode.ok),

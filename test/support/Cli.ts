@@ -23,9 +23,13 @@ export interface RunningCli {
 
 /** Starts `node script …args` with only the environment given (plus PATH); killed with the scope. */
 export const startNode = (script: string, args: ReadonlyArray<string>, env: Record<string, string>, timeoutMs = 60_000) =>
+  startProcess(process.execPath, [script, ...args], env, timeoutMs)
+
+/** Starts `file …args` with only the environment given (plus PATH and HOME); killed with the scope. */
+export const startProcess = (file: string, args: ReadonlyArray<string>, env: Record<string, string>, timeoutMs = 60_000) =>
   Effect.acquireRelease(
     Effect.sync((): RunningCli => {
-      const child = spawn(process.execPath, [script, ...args], {
+      const child = spawn(file, args, {
         env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
         stdio: ["ignore", "pipe", "pipe"]
       })
