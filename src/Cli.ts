@@ -121,7 +121,7 @@ const root = Command.make("viralvidvault", {}, () => runOnce).pipe(
       HelpDoc.p(
         "Configuration (environment): YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key), " +
           "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT), " +
-          "FETCH_CONCURRENCY (3), MAX_RESULTS (25), STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), LOG_LEVEL (Info)."
+          "FETCH_CONCURRENCY (3), MAX_RESULTS (25), STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), LOG_LEVEL (info; or trace, debug, warn, error, off)."
       ),
       HelpDoc.p(
         "Exit codes: 0 all stored, 75 partial, 69 nothing fetched or stored, 78 configuration or credential error, " +

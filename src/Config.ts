@@ -1,5 +1,6 @@
 import { Config, Context, Duration, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
-import { readFile } from "node:fs/promises"
+import { constants } from "node:fs"
+import { access, mkdir, readFile } from "node:fs/promises"
 import { homedir } from "node:os"
 import { isAbsolute, join } from "node:path"
 import { DEFAULT_REGIONS, RegionCode } from "./Region.js"
@@ -185,17 +186,49 @@ export interface DatabaseSettings {
 }
 
 /** systemd's `StateDirectory=` (the first, if it lists several), else the XDG state directory. */
-const stateDirectory = Effect.gen(function*() {
+const chosenStateDirectory = Effect.gen(function*() {
   const fromSystemd = yield* variable("STATE_DIRECTORY", Config.option(Config.string("STATE_DIRECTORY")))
   if (Option.isSome(fromSystemd) && fromSystemd.value.trim() !== "") {
     const first = fromSystemd.value.split(":")[0]!
     return isAbsolute(first)
-      ? first
+      ? { directory: first, from: "set" as const }
       : yield* new ConfigurationError({ variable: "STATE_DIRECTORY", detail: `must be an absolute path, got "${first}"` })
   }
+  // The XDG spec says a relative XDG_STATE_HOME is invalid and to be ignored.
   const xdg = yield* variable("XDG_STATE_HOME", Config.option(Config.string("XDG_STATE_HOME")))
   const base = Option.isSome(xdg) && isAbsolute(xdg.value) ? xdg.value : join(homedir(), ".local", "state")
-  return join(base, "viralvidvault")
+  return { directory: join(base, "viralvidvault"), from: "default" as const }
+})
+
+const fileProblems: Record<string, string> = {
+  EEXIST: "a file is in the way",
+  ENOTDIR: "part of the path is a file",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only"
+}
+
+/**
+ * The state directory, created if missing and checked writable now: found out later,
+ * a file or a read-only path in its place would cost the fetched batch its spool copy.
+ */
+const stateDirectory = Effect.gen(function*() {
+  const { directory, from } = yield* chosenStateDirectory
+  yield* Effect.tryPromise({
+    try: async () => {
+      await mkdir(directory, { recursive: true })
+      await access(directory, constants.W_OK | constants.X_OK)
+    },
+    catch: (e) => {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e)
+      return new ConfigurationError({
+        variable: "STATE_DIRECTORY",
+        detail: `${from === "set" ? "" : "not set, and the default "}${directory} cannot be used as the state directory: ` +
+          `${fileProblems[code] ?? "it cannot be created or written"} (${code}); point STATE_DIRECTORY at a writable directory`
+      })
+    }
+  })
+  return directory
 })
 
 export class DatabaseConfig extends Context.Tag("viralvidvault/DatabaseConfig")<DatabaseConfig, DatabaseSettings>() {

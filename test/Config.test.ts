@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type ConfigurationError, DatabaseConfig, IngestConfig, parseRegions, YouTubeConfig } from "../src/Config.js"
@@ -71,11 +71,27 @@ describe("configuration", () => {
       expect(error.message).not.toContain("hunter2")
     }))
 
-  it.effect("the state directory is systemd's when it sets one, else the XDG state directory", () =>
+  it.effect("the state directory is systemd's when it sets one, else the XDG state directory; it is created", () =>
     Effect.gen(function*() {
-      const systemd = yield* Effect.provide(DatabaseConfig, DatabaseConfig.layer.pipe(Layer.provide(withEnv({ STATE_DIRECTORY: "/var/lib/viralvidvault:/var/lib/other" }))))
-      expect(systemd.stateDirectory).toBe("/var/lib/viralvidvault")
-      const xdg = yield* Effect.provide(DatabaseConfig, DatabaseConfig.layer.pipe(Layer.provide(withEnv({ XDG_STATE_HOME: "/home/u/.state" }))))
-      expect(xdg.stateDirectory).toBe("/home/u/.state/viralvidvault")
+      const root = mkdtempSync(join(tmpdir(), "vvv-state-"))
+      const read = (env: Record<string, string>) =>
+        Effect.provide(DatabaseConfig, DatabaseConfig.layer.pipe(Layer.provide(withEnv(env))))
+      const systemd = yield* read({ STATE_DIRECTORY: `${root}/lib/viralvidvault:${root}/lib/other` })
+      expect(systemd.stateDirectory).toBe(`${root}/lib/viralvidvault`)
+      expect(statSync(systemd.stateDirectory).isDirectory()).toBe(true)
+      const xdg = yield* read({ XDG_STATE_HOME: `${root}/.state` })
+      expect(xdg.stateDirectory).toBe(`${root}/.state/viralvidvault`)
+    }))
+
+  it.effect("a state directory that cannot be used is a configuration error naming STATE_DIRECTORY", () =>
+    Effect.gen(function*() {
+      const file = join(mkdtempSync(join(tmpdir(), "vvv-state-")), "a-file")
+      writeFileSync(file, "")
+      const error = yield* failureOf(DatabaseConfig.layer, { STATE_DIRECTORY: file })
+      expect(error.message).toBe(
+        `STATE_DIRECTORY: ${file} cannot be used as the state directory: a file is in the way (EEXIST); point STATE_DIRECTORY at a writable directory`
+      )
+      const relative = yield* failureOf(DatabaseConfig.layer, { STATE_DIRECTORY: "state" })
+      expect(relative.message).toBe(`STATE_DIRECTORY: must be an absolute path, got "state"`)
     }))
 })
