@@ -1,35 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
-import { existsSync, mkdtempSync, readdirSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { Effect, Layer } from "effect"
+import { existsSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { Faults, makeSimulatedApi, type SimulatedApi, type SimulatedApiOptions } from "../src/Demo/SimulatedApi.js"
 import { runCli, startCli } from "./support/Cli.js"
+import { DatabaseUrl, envFor, expectNoKey, reset, stateDirectory, waitUntil } from "./support/Run.js"
 import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
 /** What an operator relies on: signals, overlapping runs, and nothing fetched lost. */
-
-class DatabaseUrl extends Context.Tag("test/OperationsDatabaseUrl")<DatabaseUrl, string>() {}
-
-const reset = (url: string) =>
-  query(url, "DO $$ BEGIN IF to_regclass('ingest_runs') IS NOT NULL THEN TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE; END IF; END $$")
-
-const envFor = (api: SimulatedApi, databaseUrl: string, state = mkdtempSync(join(tmpdir(), "vvv-ops-"))) => ({
-  YOUTUBE_API_KEY: "AIza-ops-key",
-  YOUTUBE_API_BASE_URL: api.baseUrl,
-  DATABASE_URL: databaseUrl,
-  STATE_DIRECTORY: state
-})
-
-/** Polls (real time) until `done` holds; the process under test runs meanwhile. */
-const waitUntil = (done: () => boolean, what: string, timeoutMs = 20_000) =>
-  Effect.promise(async () => {
-    const deadline = Date.now() + timeoutMs
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  })
 
 /** Starts a run, waits until its database is ready and `ready` holds, then sends `signal`. */
 const interruptAfter = (options: SimulatedApiOptions, ready: (api: SimulatedApi) => boolean, signal: NodeJS.Signals) =>
@@ -45,6 +23,7 @@ const interruptAfter = (options: SimulatedApiOptions, ready: (api: SimulatedApi)
     const sentAt = Date.now()
     running.child.kill(signal)
     const result = yield* running.exit
+    expectNoKey(result, api)
     return { result, elapsedMs: result.exitedAt - sentAt, databaseUrl }
   })
 
@@ -88,6 +67,8 @@ describe(`operations on ${engine}`, () => {
           { concurrency: 2 }
         )
         expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0])
+        expectNoKey(a, api)
+        expectNoKey(b, api)
         const runs = yield* query<{ id: string; status: string; n: string }>(
           databaseUrl,
           "SELECT r.id, r.status, count(e.*) AS n FROM ingest_runs r LEFT JOIN trending_entries e ON e.run_id = r.id GROUP BY r.id ORDER BY r.id"
@@ -101,15 +82,17 @@ describe(`operations on ${engine}`, () => {
       Effect.gen(function*() {
         const databaseUrl = yield* DatabaseUrl
         yield* reset(databaseUrl)
-        const state = mkdtempSync(join(tmpdir(), "vvv-ops-"))
+        const state = stateDirectory()
         const api = yield* makeSimulatedApi({})
         const down = yield* runCli(["run"], { ...envFor(api, "postgres://postgres@127.0.0.1:1/postgres", state) })
+        expectNoKey(down, api)
         expect(down.code, down.stderr).toBe(69)
         expect(down.stderr).toContain("kept the fetched batch (175 entries) in the spool")
         const spooled = readdirSync(join(state, "spool"))
         expect(spooled).toHaveLength(1)
 
         const up = yield* runCli(["run"], envFor(api, databaseUrl, state))
+        expectNoKey(up, api)
         expect(up.code, up.stderr).toBe(0)
         expect(up.stderr).toContain("stored the spooled batch")
         expect(readdirSync(join(state, "spool"))).toEqual([])

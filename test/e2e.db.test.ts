@@ -1,50 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Faults, makeSimulatedApi, type SimulatedApiOptions } from "../src/Demo/SimulatedApi.js"
-import { runCli } from "./support/Cli.js"
+import { Effect, Layer } from "effect"
+import { Faults } from "../src/Demo/SimulatedApi.js"
+import { API_KEY, DatabaseUrl, latestRun, runAgainst } from "./support/Run.js"
 import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
 /**
  * The built bundle, as systemd starts it, against a real HTTP server that speaks the
- * API and a real database.
+ * API and a real database. Every run also checks that the key is in no output and no URL.
  */
-
-const API_KEY = "AIzaSy-e2e-secret-key-0123456789"
-
-class DatabaseUrl extends Context.Tag("test/DatabaseUrl")<DatabaseUrl, string>() {}
-
-const ingestAgainst = (options: SimulatedApiOptions, env: Record<string, string> = {}) =>
-  Effect.gen(function*() {
-    const databaseUrl = yield* DatabaseUrl
-    const api = yield* makeSimulatedApi(options)
-    const result = yield* runCli(["run"], {
-      YOUTUBE_API_KEY: API_KEY,
-      YOUTUBE_API_BASE_URL: api.baseUrl,
-      DATABASE_URL: databaseUrl,
-      STATE_DIRECTORY: mkdtempSync(join(tmpdir(), "vvv-e2e-")),
-      ...env
-    })
-    const output = result.stdout + result.stderr
-    // Whatever happened, the key is in no URL and no line of output.
-    expect(output).not.toContain(API_KEY)
-    expect(api.requests.every((r) => !r.url.includes(API_KEY))).toBe(true)
-    return { api, result, output, databaseUrl }
-  })
-
-const latestRun = (url: string) =>
-  query<{ id: string; status: string; regions: Array<{ region: string; status: string; videos: number; attempts: number; errorTag?: string }> }>(
-    url,
-    "SELECT id, status, regions FROM ingest_runs ORDER BY id DESC LIMIT 1"
-  ).pipe(Effect.map((rows) => rows[0]))
 
 describe(`node dist/main.js on ${engine}`, () => {
   it.layer(Layer.scoped(DatabaseUrl, testDatabaseUrl), { timeout: 120_000 })((it) => {
     it.scoped("stores 7 regions × 25 entries and exits 0", () =>
       Effect.gen(function*() {
-        const { api, databaseUrl, output, result } = yield* ingestAgainst({ latencyMs: { US: 60, AT: 40 } })
+        const { api, databaseUrl, output, result } = yield* runAgainst({ latencyMs: { US: 60, AT: 40 } })
         expect(result.code, output).toBe(0)
         expect(output).toMatch(/run \d+ ok: 7\/7 regions, 175 entries/)
         // Not on a terminal (as under journald): one JSON object per line on stderr, stdout left alone.
@@ -77,7 +46,7 @@ describe(`node dist/main.js on ${engine}`, () => {
 
     it.scoped("a region without a chart and a rate-limited region: partial, exit 75, the rest stored", () =>
       Effect.gen(function*() {
-        const { api, databaseUrl, output, result } = yield* ingestAgainst({
+        const { api, databaseUrl, output, result } = yield* runAgainst({
           faults: { NL: [Faults.chartNotFound()], PL: [Faults.rateLimited("1")] }
         })
         expect(result.code, output).toBe(75)
@@ -94,7 +63,7 @@ describe(`node dist/main.js on ${engine}`, () => {
 
     it.scoped("an invalid key: exit 78, and regions not yet started are not requested", () =>
       Effect.gen(function*() {
-        const { api, output, result } = yield* ingestAgainst({ apiKey: "the-right-key" }, { FETCH_CONCURRENCY: "1" })
+        const { api, output, result } = yield* runAgainst({ apiKey: "the-right-key" }, { FETCH_CONCURRENCY: "1" })
         expect(result.code, output).toBe(78)
         expect(output).toContain("rejected the API key")
         expect(api.requests).toHaveLength(1)
@@ -102,7 +71,7 @@ describe(`node dist/main.js on ${engine}`, () => {
 
     it.scoped("no key at all: exit 78 before any request", () =>
       Effect.gen(function*() {
-        const { api, output, result } = yield* ingestAgainst({}, { YOUTUBE_API_KEY: "" })
+        const { api, output, result } = yield* runAgainst({}, { YOUTUBE_API_KEY: "" })
         expect(result.code, output).toBe(78)
         expect(output).toContain("YOUTUBE_API_KEY")
         expect(api.requests).toHaveLength(0)
@@ -110,7 +79,7 @@ describe(`node dist/main.js on ${engine}`, () => {
 
     it.scoped("an unreachable database: exit 69 with the reason", () =>
       Effect.gen(function*() {
-        const { output, result } = yield* ingestAgainst({}, { DATABASE_URL: "postgres://u:hunter2@127.0.0.1:1/none" })
+        const { output, result } = yield* runAgainst({}, { DATABASE_URL: "postgres://u:hunter2@127.0.0.1:1/none" })
         expect(result.code, output).toBe(69)
         expect(output).toContain("127.0.0.1:1/none")
         expect(output).not.toContain("hunter2")

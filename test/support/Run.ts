@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { makeSimulatedApi, type SimulatedApi, type SimulatedApiOptions } from "../../src/Demo/SimulatedApi.js"
-import { type CliResult, runCli, startCli } from "./Cli.js"
+import { type CliResult, runCli } from "./Cli.js"
 import { query } from "./TestDatabase.js"
 
 /**
@@ -76,14 +76,6 @@ export const runAgainst = (options: SimulatedApiOptions, env: Record<string, str
     return { api, result, output: logText(result), databaseUrl }
   })
 
-/** The JSON log lines of a run (stderr is not a terminal in tests). */
-export const logLines = (result: CliResult) =>
-  result.stderr
-    .trim()
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as { message: string | Array<string>; logLevel: string; annotations: Record<string, unknown> })
-
 /** The log's messages, one per line, unescaped; what is not a JSON log line as it is. */
 export const logText = (result: CliResult) =>
   [
@@ -105,4 +97,3 @@ export const waitUntil = (done: () => boolean, what: string, timeoutMs = 20_000)
     }
   })
 
-export { startCli }
