@@ -42,6 +42,7 @@ describe("the command line", () => {
       writeFileSync(join(credentials, "youtube-api-key"), "\n")
       // A variable given as undefined is unset.
       const cases: ReadonlyArray<readonly [string, Record<string, string | undefined>, string]> = [
+        ["YOUTUBE_API_KEY", { YOUTUBE_API_KEY: undefined }, "not set; export it, or give systemd LoadCredential="],
         ["YOUTUBE_API_KEY", { YOUTUBE_API_KEY: "" }, "is empty"],
         ["YOUTUBE_API_KEY", { YOUTUBE_API_KEY: `${API_KEY} ${API_KEY}` }, "contains white space"],
         ["YOUTUBE_API_KEY", { YOUTUBE_API_KEY: undefined, CREDENTIALS_DIRECTORY: "/nonexistent" }, "/nonexistent/youtube-api-key cannot be read (ENOENT)"],
