@@ -130,6 +130,11 @@ const keptOrLost = (run: RunToSave, kept: SpooledBatch | undefined) =>
         "permissions there; the next run fetches again)"
     )
 
+type Stage =
+  | { readonly _tag: "Fetching" }
+  | { readonly _tag: "Fetched"; readonly run: RunToSave; readonly kept: SpooledBatch | undefined }
+  | { readonly _tag: "Committed" }
+
 /**
  * One run, with the store acquired by `acquireStore` while the regions are fetched (so
  * opening the database and checking migrations overlap the fetch instead of preceding
@@ -145,8 +150,8 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
     const startedAt = new Date(yield* Clock.currentTimeMillis)
     const done = yield* Ref.make<ReadonlyArray<RegionOutcome>>([])
     const batchId = yield* Effect.sync(() => randomUUID())
-    /** Set once the fetch is complete: from then on an interruption has a batch to keep. */
-    const fetched = yield* Ref.make(Option.none<{ run: RunToSave; kept: SpooledBatch | undefined }>())
+    /** How far the run got: what an interruption has to keep or record. */
+    const stage = yield* Ref.make<Stage>({ _tag: "Fetching" })
 
     const recordInterruption = Effect.gen(function*() {
       const store = yield* Fiber.poll(storeFiber)
@@ -159,13 +164,19 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
       Effect.catchAll((e) => Effect.logWarning(`could not record the interrupted run: ${e.message}`))
     )
 
-    const committed = yield* Ref.make(false)
-    const onInterrupt = Effect.flatMap(Effect.zip(Ref.get(fetched), Ref.get(committed)), ([batch, stored]) =>
-      stored ? Effect.void : Option.match(batch, {
-      onNone: () => recordInterruption,
-      onSome: ({ kept, run }) =>
-        Effect.zipRight(Effect.logWarning("interrupted after the fetch, before the batch was committed"), keptOrLost(run, kept))
-    }))
+    const onInterrupt = Effect.flatMap(Ref.get(stage), (at) => {
+      switch (at._tag) {
+        case "Fetching":
+          return recordInterruption
+        case "Fetched":
+          return Effect.zipRight(
+            Effect.logWarning("interrupted after the fetch, before the batch was committed"),
+            keptOrLost(at.run, at.kept)
+          )
+        case "Committed":
+          return Effect.void
+      }
+    })
 
     return yield* Effect.gen(function*() {
       const { entries, fetchMs, order, outcomes } = yield* fetchRegions(done)
@@ -174,16 +185,16 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
       const finishedAt = new Date(yield* Clock.currentTimeMillis)
       const run: RunToSave = { batchId, startedAt, finishedAt, status, outcomes, entries, videos }
       const kept = yield* writeAhead(run).pipe(
-        Effect.tap((kept) => Ref.set(fetched, Option.some({ run, kept }))),
+        Effect.tap((kept) => Ref.set(stage, { _tag: "Fetched", run, kept })),
         Effect.uninterruptible
       )
       const notStored = <E>(error: E) => Effect.zipRight(keptOrLost(run, kept), Effect.fail(error))
 
       const store = yield* Fiber.join(storeFiber).pipe(Effect.catchAll(notStored))
       yield* storeSpooled(store, kept)
-      // The flag is set before an interruption can land between the commit and the next step.
+      // Marked committed before an interruption can land between the commit and the next step.
       const [stored, runId] = yield* Effect.uninterruptibleMask((restore) =>
-        restore(store.saveRun(run)).pipe(Effect.tap(() => Ref.set(committed, true)))
+        restore(store.saveRun(run)).pipe(Effect.tap(() => Ref.set(stage, { _tag: "Committed" })))
       ).pipe(Effect.catchAll(notStored), Effect.timed)
       if (kept !== undefined) yield* (yield* Spool).remove(kept)
       const storeMs = Math.round(Duration.toMillis(stored))

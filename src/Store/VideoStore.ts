@@ -1,5 +1,5 @@
 import { SqlClient, type SqlError } from "@effect/sql"
-import { Context, Duration, Effect, Option, Schema } from "effect"
+import { Context, Duration, Effect, Option, Predicate, Schema } from "effect"
 import type { RegionalVideo, RegionOutcome, RunStatus, UniqueVideo } from "../Domain.js"
 import { searchConfigFor } from "../Region.js"
 
@@ -49,8 +49,8 @@ export interface RunToSave {
  */
 export const storableText = (s: string): string => s.replace(/\u0000/g, "").toWellFormed()
 
-const isSqlError = (u: unknown): u is SqlError.SqlError =>
-  typeof u === "object" && u !== null && (u as { _tag?: unknown })._tag === "SqlError"
+// By tag, not instanceof: a host application may load its own copy of @effect/sql.
+const isSqlError = (u: unknown): u is SqlError.SqlError => Predicate.isTagged(u, "SqlError")
 
 const storeError = (operation: string) => (error: SqlError.SqlError) =>
   new StoreFailed({ operation, detail: describeSqlError(error) })
