@@ -13,20 +13,22 @@ import { LoggingLive } from "./Logging.js"
  */
 const STOP_DEADLINE_MS = 3000
 
+const stillStopping = `still stopping ${STOP_DEADLINE_MS / 1000}s after the signal (the database is not answering?); ` +
+  "exiting now: a fetched batch not yet committed is in the spool"
+
+/** Said through the program's logger (same format and level as the rest of the run). */
+const sayStillStopping = Effect.logWarning(stillStopping).pipe(
+  Effect.provide(LoggingLive),
+  Effect.orElse(() => Effect.sync(() => process.stderr.write(`${stillStopping}\n`)))
+)
+
 // runMain interrupts the program on either signal; we remember which, for the exit code.
 let signalCode: number | undefined
 const onSignal = (code: number) => () => {
   if (signalCode !== undefined) return
   signalCode = code
   setTimeout(() => {
-    process.stderr.write(
-      `${JSON.stringify({
-        message: `still stopping ${STOP_DEADLINE_MS / 1000}s after the signal (the database is not answering?); ` +
-          "exiting now: a fetched batch not yet committed is in the spool",
-        logLevel: "WARN",
-        timestamp: new Date().toISOString()
-      })}\n`
-    )
+    Effect.runSync(sayStillStopping)
     process.exit(code)
   }, STOP_DEADLINE_MS).unref()
 }
