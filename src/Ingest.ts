@@ -89,8 +89,7 @@ const fetchRegions = (done: Ref.Ref<ReadonlyArray<RegionOutcome>>) =>
 const storeSpooled = (store: VideoStore, own: SpooledBatch | undefined) =>
   Effect.gen(function*() {
     const spool = yield* Spool
-    for (const batch of yield* spool.pending) {
-      if (batch.path === own?.path) continue
+    for (const batch of yield* spool.pending(own?.path)) {
       const stored = yield* store.saveRun(batch.run).pipe(Effect.either)
       if (stored._tag === "Left") {
         yield* Effect.logWarning(`could not store the spooled batch ${batch.path} yet: ${stored.left.message}`)

@@ -135,17 +135,19 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
     })
 
     /**
-     * The waiting batches, oldest first. A file that does not decode is renamed
-     * `*.corrupt` (kept for a person to look at) and logged, never silently dropped.
+     * The waiting batches, oldest first, but for `except` (this run's own file: it is
+     * stored from memory, and reading it back would cost a decode of the whole batch).
+     * A file that does not decode is renamed `*.corrupt` (kept for a person to look at)
+     * and logged, never silently dropped.
      */
-    const pending = Effect.gen(function*() {
+    const pending = (except?: string) => Effect.gen(function*() {
       const names = yield* Effect.promise(() => readdir(directory).catch(() => [] as Array<string>))
       const batches: Array<SpooledBatch> = []
       const now = Date.now()
       for (const name of names.filter((n) => /^run-.*\.json$/.test(n)).sort()) {
         // Another run that is still going stores its own batch (or leaves it for the next run).
-        if (writtenByAnotherLiveRun(name, now)) continue
         const path = join(directory, name)
+        if (path === except || writtenByAnotherLiveRun(name, now)) continue
         const text = yield* Effect.promise(() => readFile(path, "utf8").catch((e) => Promise.resolve(e as Error)))
         const decoded = typeof text === "string" ? decodeFile(text) : Either.left(text)
         if (Either.isRight(decoded)) {
