@@ -116,6 +116,7 @@ interface ProcessRun {
   readonly ms: number
   readonly firstRequestMs: number
   readonly fetchMs: number
+  readonly spoolMs: number
   readonly storeMs: number
   readonly order: string
   readonly peakMb: number
@@ -151,6 +152,7 @@ const processOnce = (api: SimulatedApi, env: Record<string, string>) =>
           ms,
           firstRequestMs: (api.requests[before]?.startedAt ?? NaN) - started,
           fetchMs: Number(summary?.annotations["fetchMs"] ?? NaN),
+          spoolMs: Number(summary?.annotations["spoolMs"] ?? NaN),
           storeMs: Number(summary?.annotations["storeMs"] ?? NaN),
           order: String(summary?.annotations["fetchOrder"] ?? "?"),
           peakMb: Number(peak?.[1] ?? NaN),
@@ -267,11 +269,13 @@ const main = Effect.gen(function*() {
   console.log(`  wall          ${s(wall.min)} / ${s(wall.median)} / ${s(wall.max)} (min / median / max); ideal ${s(chosen.expectedMs)}, ratio ${(wall.median / chosen.expectedMs).toFixed(2)}; target ≤ 1.20 s`)
   console.log(`  first request ${Math.round(first.min)} / ${Math.round(first.median)} / ${Math.round(first.max)} ms after spawn; target ≤ 300 ms`)
   console.log(`  fetch stage   ${runs.map((r) => r.fetchMs).join(", ")} ms, order ${runs.at(-1)!.order}; exit codes ${[...new Set(runs.map((r) => r.code))].join(",")}`)
+  console.log(`  spool write   ${runs.map((r) => r.spoolMs).join(", ")} ms (the batch on disk before it is stored)`)
   console.log(`  store         ${runs.map((r) => r.storeMs).join(", ")} ms (one transaction)`)
   results["process"] = {
     wallMs: wall,
     firstRequestMs: first,
     fetchMs: runs.map((r) => r.fetchMs),
+    spoolMs: runs.map((r) => r.spoolMs),
     storeMs: runs.map((r) => r.storeMs),
     order: runs.at(-1)!.order,
     peakMb: runs.map((r) => r.peakMb)
@@ -281,7 +285,7 @@ const main = Effect.gen(function*() {
   if (SCALE) {
     console.log("\nScale, zero latency (whole process, then the pipeline in-process on the real store):")
     console.log(
-      `  ${pad("size", 12)}${padL("entries", 9)}${padL("process", 10)}${padL("start", 8)}${padL("fetch", 8)}${padL("store", 8)}` +
+      `  ${pad("size", 12)}${padL("entries", 9)}${padL("process", 10)}${padL("start", 8)}${padL("fetch", 8)}${padL("spool", 8)}${padL("store", 8)}` +
         `${padL("peak RSS", 10)}${padL("pipeline", 10)}${padL("statements", 12)}${padL("decode", 9)}${padL("dedup", 8)}${padL("d+d+store", 11)}`
     )
     const big = [...ISO_REGION_CODES].slice(0, 100).map((r) => RegionCode.make(r))
@@ -323,7 +327,7 @@ const main = Effect.gen(function*() {
       const cpu = yield* decodeAndDedup(fast, regions, maxResults)
       console.log(
         `  ${pad(label, 12)}${padL(String(entries), 9)}${padL(s(proc.ms), 10)}${padL(s(proc.firstRequestMs), 8)}` +
-          `${padL(s(proc.fetchMs), 8)}${padL(s(proc.storeMs), 8)}${padL(`${proc.peakMb} MB`, 10)}` +
+          `${padL(s(proc.fetchMs), 8)}${padL(s(proc.spoolMs), 8)}${padL(s(proc.storeMs), 8)}${padL(`${proc.peakMb} MB`, 10)}` +
           `${padL(s(inProcess.ms), 10)}${padL(String(statements), 12)}${padL(s(cpu.decodeMs), 9)}${padL(s(cpu.dedupMs), 8)}` +
           `${padL(s(cpu.decodeMs + cpu.dedupMs + proc.storeMs), 11)}`
       )
@@ -332,6 +336,7 @@ const main = Effect.gen(function*() {
         processMs: proc.ms,
         firstRequestMs: proc.firstRequestMs,
         fetchMs: proc.fetchMs,
+        spoolMs: proc.spoolMs,
         storeMs: proc.storeMs,
         peakMb: proc.peakMb,
         pipelineMs: inProcess.ms,
@@ -363,7 +368,8 @@ const main = Effect.gen(function*() {
     [
       "first request ≤ 300 ms after spawn (median)",
       first.median <= 300,
-      `${Math.round(first.median)} ms; held back by loading and evaluating the bundle before main (BENCHMARKS.md)`
+      `${Math.round(first.median)} ms` +
+        (first.median <= 300 ? "" : "; held back by loading and evaluating the bundle before main (BENCHMARKS.md)")
     ],
     [
       "whole process ≤ 1.20 s (median)",

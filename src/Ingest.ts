@@ -183,10 +183,12 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
       const status = runStatus(outcomes)
       const finishedAt = new Date(yield* Clock.currentTimeMillis)
       const run: RunToSave = { batchId, startedAt, finishedAt, status, outcomes, entries, videos }
-      const kept = yield* writeAhead(run).pipe(
+      const [spooled, kept] = yield* writeAhead(run).pipe(
         Effect.tap((kept) => Ref.set(stage, { _tag: "Fetched", run, kept })),
-        Effect.uninterruptible
+        Effect.uninterruptible,
+        Effect.timed
       )
+      const spoolMs = Math.round(Duration.toMillis(spooled))
       const notStored = <E>(error: E) => Effect.zipRight(keptOrLost(run, kept), Effect.fail(error))
 
       const store = yield* Fiber.join(storeFiber).pipe(Effect.catchAll(notStored))
@@ -216,7 +218,7 @@ export const ingestWith = <E extends StoreFailed | ConfigurationError, R>(acquir
         `run ${runId} ${status}: ${ok}/${outcomes.length} regions, ${entries.length} entries, ` +
           `${videos.length} unique videos (${report.multiRegionVideos} in several regions), ` +
           Duration.format(Duration.millis(finishedAt.getTime() - startedAt.getTime()))
-      ).pipe(Effect.annotateLogs({ run: runId, status, fetchMs, storeMs, fetchOrder: order.join(",") }))
+      ).pipe(Effect.annotateLogs({ run: runId, status, fetchMs, spoolMs, storeMs, fetchOrder: order.join(",") }))
       return report
     }).pipe(Effect.onInterrupt(() => onInterrupt))
   }).pipe(Effect.withSpan("ingest"))
