@@ -145,8 +145,8 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
       const batches: Array<SpooledBatch> = []
       const now = Date.now()
       for (const name of names.filter((n) => /^run-.*\.json$/.test(n)).sort()) {
-        // Another run that is still going stores its own batch (or leaves it for the next run).
         const path = join(directory, name)
+        // Another run that is still going stores its own batch (or leaves it for the next run).
         if (path === except || writtenByAnotherLiveRun(name, now)) continue
         const text = yield* Effect.promise(() => readFile(path, "utf8").catch((e) => Promise.resolve(e as Error)))
         const decoded = typeof text === "string" ? decodeFile(text) : Either.left(text)
