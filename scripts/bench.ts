@@ -9,35 +9,44 @@
  * bench/results.json for comparing a change with the last run.
  */
 import { FetchHttpClient } from "@effect/platform"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
-import { Context, Duration, Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import { Console, Context, Duration, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { cpus, tmpdir, totalmem } from "node:os"
 import { join } from "node:path"
+import { parseArgs } from "node:util"
 import pg from "pg"
-import { DatabaseConfig, defaultRetryPolicy, IngestConfig, ISO_REGION_CODES, YouTubeConfig } from "../src/Config.js"
+import { IngestConfig, YouTubeConfig, youTubeSettings } from "../src/Config.js"
 import { REFERENCE_LATENCY_MS } from "../src/Demo/Demo.js"
 import { makeSimulatedApi, type SimulatedApi } from "../src/Demo/SimulatedApi.js"
-import type { IngestReport } from "../src/Domain.js"
-import { ingestWith, StateServices } from "../src/Ingest.js"
-import { RegionCode } from "../src/Region.js"
-import { chooseOrder, listScheduleMakespan, longestFirst } from "../src/RegionOrder.js"
-import { dedup } from "../src/Dedup.js"
-import { MigrationsLive } from "../src/Store/Database.js"
-import { decodeItem, decodePage, toRegionalVideo } from "../src/YouTube/Api.js"
+import { dedup } from "../src/Domain/Dedup.js"
+import { ISO_REGION_CODES, RegionCode } from "../src/Domain/Region.js"
+import { type IngestReport, RunId } from "../src/Domain/Run.js"
+import { chooseOrder, listScheduleMakespan, longestFirst } from "../src/Ingest/Order.js"
+import { ingest } from "../src/Ingest/Pipeline.js"
+import { RegionTimings } from "../src/Ingest/Timings.js"
+import { StateDirectory } from "../src/State.js"
+import { StoreConnection } from "../src/Store/Connection.js"
+import { MigrationsLive } from "../src/Store/Migrations.js"
+import { Spool } from "../src/Store/Spool.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
+import { decodeItem, decodePage, toRegionalVideo } from "../src/YouTube/Api.js"
 import { YouTube } from "../src/YouTube/Client.js"
 
 // ---------------------------------------------------------------------------- arguments
 
-const args = process.argv.slice(2)
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`)
-  return i === -1 ? undefined : args[i + 1]
-}
-const RUNS = Number(flag("runs") ?? 5)
-const latencyFlag = flag("latency")
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    latency: { type: "string" },
+    database: { type: "string" },
+    "no-scale": { type: "boolean", default: false }
+  }
+})
+const RUNS = Number(flags.runs)
+const latencyFlag = flags.latency
 const LATENCY: Record<string, number> = latencyFlag === undefined
   ? { ...REFERENCE_LATENCY_MS }
   : Object.fromEntries(latencyFlag.split(",").map((pair) => {
@@ -45,7 +54,7 @@ const LATENCY: Record<string, number> = latencyFlag === undefined
     return [region!.trim().toUpperCase(), Number(ms)]
   }))
 const REGIONS = Object.keys(LATENCY).map((r) => RegionCode.make(r))
-const SCALE = !args.includes("--no-scale")
+const SCALE = flags["no-scale"] !== true
 // What a Python process of the article's design took against the same stand-in API (the issue's figures).
 const PYTHON = { sequential: 2.74, unbounded: 0.51, "concurrency 3": 1.25 } as Record<string, number>
 
@@ -62,7 +71,7 @@ const padL = (x: string, n: number) => x.padStart(n)
 const quiet = Logger.minimumLogLevel(LogLevel.Error)
 
 const database = (): { url: string; stop: () => void; kind: string } => {
-  const given = flag("database") ?? process.env.BENCH_DATABASE_URL
+  const given = flags.database ?? process.env.BENCH_DATABASE_URL
   if (given !== undefined) return { url: given, stop: () => {}, kind: "PostgreSQL (given)" }
   const dir = mkdtempSync(join(tmpdir(), "vvv-bench-pg-"))
   execFileSync("chmod", ["755", dir])
@@ -79,34 +88,43 @@ const database = (): { url: string; stop: () => void; kind: string } => {
 const youtubeLayer = (api: SimulatedApi, maxResults: number) =>
   YouTube.Default.pipe(
     Layer.provide(FetchHttpClient.layer),
-    Layer.provide(Layer.succeed(YouTubeConfig, {
-      apiKey: Redacted.make("bench-key"),
-      baseUrl: api.baseUrl,
-      maxResults,
-      requestTimeout: Duration.seconds(30),
-      retry: defaultRetryPolicy
-    }))
+    Layer.provide(Layer.succeed(
+      YouTubeConfig,
+      youTubeSettings({
+        apiKey: Redacted.make("bench-key"),
+        baseUrl: api.baseUrl,
+        maxResults,
+        requestTimeout: Duration.seconds(30)
+      })
+    ))
   )
 
-const stateLayer = (stateDirectory: string) =>
-  StateServices.pipe(Layer.provide(Layer.succeed(DatabaseConfig, { url: Option.none(), stateDirectory })))
+const stateLayer = (path: string) =>
+  Layer.merge(Spool.Default, RegionTimings.Default).pipe(
+    Layer.provide(Layer.succeed(StateDirectory, { path })),
+    Layer.provide(NodeContext.layer)
+  )
 
-const memoryStore = VideoStore.make({ saveRun: () => Effect.succeed(1), recordInterrupted: () => Effect.succeed(0) })
+const memoryStore = VideoStore.make({
+  saveRun: () => Effect.succeed(RunId.make(1)),
+  recordInterrupted: () => Effect.succeed(RunId.make(1))
+})
 
 /** One in-process run of the pipeline; the store is in memory unless one is given. */
 const pipelineOnce = (
   api: SimulatedApi,
   options: { regions: ReadonlyArray<RegionCode>; concurrency: number; maxResults: number; state: string },
-  store: Effect.Effect<VideoStore> = Effect.succeed(memoryStore)
+  store: VideoStore = memoryStore
 ) =>
   Effect.gen(function*() {
     const start = performance.now()
-    const report = yield* ingestWith(store)
+    const report = yield* ingest
     return { ms: performance.now() - start, report }
   }).pipe(
     Effect.provide(Layer.mergeAll(
       youtubeLayer(api, options.maxResults),
       stateLayer(options.state),
+      StoreConnection.opened.pipe(Layer.provide(Layer.succeed(VideoStore, store))),
       Layer.succeed(IngestConfig, { regions: options.regions, concurrency: options.concurrency })
     )),
     Effect.provide(quiet)
@@ -121,6 +139,7 @@ interface ProcessRun {
   readonly order: string
   readonly peakMb: number
   readonly code: number | null
+  readonly stderr: string
 }
 
 /** `node dist/main.js run`, timed from spawn to exit. */
@@ -147,7 +166,6 @@ const processOnce = (api: SimulatedApi, env: Record<string, string>) =>
         })
         const summary = lines.find((l) => /^run \d+ /.test(l.message))
         const peak = lines.map((l) => /^peak memory (\d+) MB/.exec(l.message)).find((m) => m !== null)
-        if (code !== 0) console.error(stderr)
         resolve({
           ms,
           firstRequestMs: (api.requests[before]?.startedAt ?? NaN) - started,
@@ -156,11 +174,12 @@ const processOnce = (api: SimulatedApi, env: Record<string, string>) =>
           storeMs: Number(summary?.annotations["storeMs"] ?? NaN),
           order: String(summary?.annotations["fetchOrder"] ?? "?"),
           peakMb: Number(peak?.[1] ?? NaN),
-          code
+          code,
+          stderr
         })
       })
     })
-  )
+  ).pipe(Effect.tap((run) => (run.code === 0 ? Effect.void : Console.error(run.stderr))))
 
 /**
  * Decode and dedup alone, on page bodies fetched beforehand (untimed): what the
@@ -209,8 +228,8 @@ const main = Effect.gen(function*() {
   }
   const latencies = REGIONS.map((r) => LATENCY[r]!)
   const api = yield* makeSimulatedApi({ latencyMs: LATENCY, chartSize: 200 })
-  console.log(`viralvidvault bench: ${REGIONS.length} regions × 25, latencies ${REGIONS.map((r) => `${r} ${LATENCY[r]}`).join(", ")} ms`)
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; database: ${db.kind}; ${RUNS} runs each after 1 warm-up\n`)
+  yield* Console.log(`viralvidvault bench: ${REGIONS.length} regions × 25, latencies ${REGIONS.map((r) => `${r} ${LATENCY[r]}`).join(", ")} ms`)
+  yield* Console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, Node ${process.version}; database: ${db.kind}; ${RUNS} runs each after 1 warm-up\n`)
 
   // -- orders
   const recorded = new Map(Object.entries(LATENCY))
@@ -221,9 +240,9 @@ const main = Effect.gen(function*() {
     "longest-first": { order: lpt, ms: listScheduleMakespan(lpt.map((r) => LATENCY[r]!), 3) },
     chosen: { order: chosen.order, ms: chosen.expectedMs }
   }
-  console.log("Fetch order at concurrency 3 (list-schedule makespan from the latencies):")
-  for (const [name, o] of Object.entries(orders)) console.log(`  ${pad(name, 14)} ${pad(o.order.join(" "), 24)} ${s(o.ms)}`)
-  console.log(`  (lower bound: latency sum / 3 = ${s(latencies.reduce((a, b) => a + b, 0) / 3)})\n`)
+  yield* Console.log("Fetch order at concurrency 3 (list-schedule makespan from the latencies):")
+  for (const [name, o] of Object.entries(orders)) yield* Console.log(`  ${pad(name, 14)} ${pad(o.order.join(" "), 24)} ${s(o.ms)}`)
+  yield* Console.log(`  (lower bound: latency sum / 3 = ${s(latencies.reduce((a, b) => a + b, 0) / 3)})\n`)
   results["orders"] = orders
 
   // -- fetch stage, in-process
@@ -233,8 +252,8 @@ const main = Effect.gen(function*() {
     { name: "concurrency 3", concurrency: 3, ideal: chosen.expectedMs }
   ]
   const modeResults: Record<string, unknown> = {}
-  console.log("Fetch + dedup, in-process (real client, HTTP, decoding; store left out as in the reference):")
-  console.log(`  ${pad("mode", 15)}${padL("min", 9)}${padL("median", 9)}${padL("max", 9)}${padL("ideal", 9)}${padL("ratio", 7)}${padL("python", 9)}  order used; fetch vs its list schedule`)
+  yield* Console.log("Fetch + dedup, in-process (real client, HTTP, decoding; store left out as in the reference):")
+  yield* Console.log(`  ${pad("mode", 15)}${padL("min", 9)}${padL("median", 9)}${padL("max", 9)}${padL("ideal", 9)}${padL("ratio", 7)}${padL("python", 9)}  order used; fetch vs its list schedule`)
   for (const mode of modes) {
     const state = mkdtempSync(join(tmpdir(), "vvv-bench-state-"))
     const options = { regions: REGIONS, concurrency: mode.concurrency, maxResults: 25, state }
@@ -248,7 +267,7 @@ const main = Effect.gen(function*() {
       mode.concurrency
     )
     const overhead = last.fetchMs - used
-    console.log(
+    yield* Console.log(
       `  ${pad(mode.name, 15)}${padL(s(st.min), 9)}${padL(s(st.median), 9)}${padL(s(st.max), 9)}${padL(s(mode.ideal), 9)}` +
         `${padL((st.median / mode.ideal).toFixed(2), 7)}${padL(`${PYTHON[mode.name]?.toFixed(2)} s`, 9)}  ` +
         `${last.fetchOrder.join(" ")}; ${last.fetchMs} ms vs ${used} ms (+${overhead} ms)`
@@ -265,12 +284,12 @@ const main = Effect.gen(function*() {
   for (let i = 0; i < RUNS; i++) runs.push(yield* processOnce(api, env))
   const wall = stats(runs.map((r) => r.ms))
   const first = stats(runs.map((r) => r.firstRequestMs))
-  console.log(`\nWhole process: node dist/main.js run (7 × 25, ${db.kind}):`)
-  console.log(`  wall          ${s(wall.min)} / ${s(wall.median)} / ${s(wall.max)} (min / median / max); ideal ${s(chosen.expectedMs)}, ratio ${(wall.median / chosen.expectedMs).toFixed(2)}; target ≤ 1.20 s`)
-  console.log(`  first request ${Math.round(first.min)} / ${Math.round(first.median)} / ${Math.round(first.max)} ms after spawn; target ≤ 300 ms`)
-  console.log(`  fetch stage   ${runs.map((r) => r.fetchMs).join(", ")} ms, order ${runs.at(-1)!.order}; exit codes ${[...new Set(runs.map((r) => r.code))].join(",")}`)
-  console.log(`  spool write   ${runs.map((r) => r.spoolMs).join(", ")} ms (the batch on disk before it is stored)`)
-  console.log(`  store         ${runs.map((r) => r.storeMs).join(", ")} ms (one transaction)`)
+  yield* Console.log(`\nWhole process: node dist/main.js run (7 × 25, ${db.kind}):`)
+  yield* Console.log(`  wall          ${s(wall.min)} / ${s(wall.median)} / ${s(wall.max)} (min / median / max); ideal ${s(chosen.expectedMs)}, ratio ${(wall.median / chosen.expectedMs).toFixed(2)}; target ≤ 1.20 s`)
+  yield* Console.log(`  first request ${Math.round(first.min)} / ${Math.round(first.median)} / ${Math.round(first.max)} ms after spawn; target ≤ 300 ms`)
+  yield* Console.log(`  fetch stage   ${runs.map((r) => r.fetchMs).join(", ")} ms, order ${runs.at(-1)!.order}; exit codes ${[...new Set(runs.map((r) => r.code))].join(",")}`)
+  yield* Console.log(`  spool write   ${runs.map((r) => r.spoolMs).join(", ")} ms (the batch on disk before it is stored)`)
+  yield* Console.log(`  store         ${runs.map((r) => r.storeMs).join(", ")} ms (one transaction)`)
   results["process"] = {
     wallMs: wall,
     firstRequestMs: first,
@@ -283,8 +302,8 @@ const main = Effect.gen(function*() {
 
   // -- scale
   if (SCALE) {
-    console.log("\nScale, zero latency (whole process, then the pipeline in-process on the real store):")
-    console.log(
+    yield* Console.log("\nScale, zero latency (whole process, then the pipeline in-process on the real store):")
+    yield* Console.log(
       `  ${pad("size", 12)}${padL("entries", 9)}${padL("process", 10)}${padL("start", 8)}${padL("fetch", 8)}${padL("spool", 8)}${padL("store", 8)}` +
         `${padL("peak RSS", 10)}${padL("pipeline", 10)}${padL("statements", 12)}${padL("decode", 9)}${padL("dedup", 8)}${padL("d+d+store", 11)}`
     )
@@ -318,14 +337,14 @@ const main = Effect.gen(function*() {
         const run = yield* pipelineOnce(
           fast,
           { regions, concurrency: 3, maxResults, state: mkdtempSync(join(tmpdir(), "vvv-bench-scale-")) },
-          Effect.succeed(Context.get(ctx, VideoStore))
+          Context.get(ctx, VideoStore)
         )
         pg.Client.prototype.query = query
         return run
       })).pipe(Effect.orDie)
       const entries = inProcess.report.entries
       const cpu = yield* decodeAndDedup(fast, regions, maxResults)
-      console.log(
+      yield* Console.log(
         `  ${pad(label, 12)}${padL(String(entries), 9)}${padL(s(proc.ms), 10)}${padL(s(proc.firstRequestMs), 8)}` +
           `${padL(s(proc.fetchMs), 8)}${padL(s(proc.spoolMs), 8)}${padL(s(proc.storeMs), 8)}${padL(`${proc.peakMb} MB`, 10)}` +
           `${padL(s(inProcess.ms), 10)}${padL(String(statements), 12)}${padL(s(cpu.decodeMs), 9)}${padL(s(cpu.dedupMs), 8)}` +
@@ -349,7 +368,7 @@ const main = Effect.gen(function*() {
     }
     const small = scale["7 × 25"] as { entries: number; processMs: number; pipelineMs: number }
     const large = scale["100 × 200"] as { entries: number; processMs: number; pipelineMs: number }
-    console.log(
+    yield* Console.log(
       `  growth: ${(large.entries / small.entries).toFixed(0)}× the entries cost ${(large.processMs / small.processMs).toFixed(1)}× ` +
         `the process time and ${(large.pipelineMs / small.pipelineMs).toFixed(1)}× the pipeline time; targets: ≤ 3 s, ≤ 250 MB, statements independent of size`
     )
@@ -391,16 +410,13 @@ const main = Effect.gen(function*() {
       ["statements independent of size", big.statements === small.statements, `${small.statements} and ${big.statements}`]
     )
   }
-  console.log("\nTargets:")
-  for (const [what, met, figure] of targets) console.log(`  ${met ? "met   " : "missed"}  ${what}: ${figure}`)
+  yield* Console.log("\nTargets:")
+  for (const [what, met, figure] of targets) yield* Console.log(`  ${met ? "met   " : "missed"}  ${what}: ${figure}`)
   results["targets"] = targets.map(([what, met, figure]) => ({ what, met, figure }))
 
   mkdirSync("bench", { recursive: true })
   writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n")
-  console.log("\nwrote bench/results.json")
+  yield* Console.log("\nwrote bench/results.json")
 })
 
-Effect.runPromise(Effect.scoped(main)).catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
+NodeRuntime.runMain(Effect.scoped(main))

@@ -3,32 +3,35 @@
  *   node scripts/run-ts.mjs scripts/simulated-api.ts [--port 8080] [--latency US=450,…] [--chart-size 200]
  * then YOUTUBE_API_BASE_URL=<printed URL> YOUTUBE_API_KEY=anything node dist/main.js
  */
-import { Effect } from "effect"
+import { NodeRuntime } from "@effect/platform-node"
+import { Console, Effect } from "effect"
+import { parseArgs } from "node:util"
 import { makeSimulatedApi } from "../src/Demo/SimulatedApi.js"
 
-const args = process.argv.slice(2)
-const flag = (name: string) => {
-  const i = args.indexOf(`--${name}`)
-  return i === -1 ? undefined : args[i + 1]
-}
-const latency = flag("latency")
-const port = flag("port")
+const { values } = parseArgs({
+  options: {
+    port: { type: "string" },
+    latency: { type: "string" },
+    "chart-size": { type: "string", default: "200" }
+  }
+})
+
+const latencyMs = values.latency === undefined ? undefined : Object.fromEntries(
+  values.latency.split(",").map((pair) => {
+    const [region = "", ms = ""] = pair.split("=")
+    return [region.trim().toUpperCase(), Number(ms)]
+  })
+)
 
 const program = Effect.gen(function*() {
   const api = yield* makeSimulatedApi({
-    chartSize: Number(flag("chart-size") ?? 200),
-    ...(port === undefined ? {} : { port: Number(port) }),
-    ...(latency === undefined ? {} : {
-      latencyMs: Object.fromEntries(latency.split(",").map((p) => [p.split("=")[0]!.toUpperCase(), Number(p.split("=")[1])]))
-    })
+    chartSize: Number(values["chart-size"]),
+    ...(values.port === undefined ? {} : { port: Number(values.port) }),
+    ...(latencyMs === undefined ? {} : { latencyMs })
   })
-  yield* Effect.sync(() => process.stdout.write(`${api.baseUrl}\n`))
+  yield* Console.log(api.baseUrl)
   yield* Effect.never
 })
 
-Effect.runPromise(Effect.scoped(program)).catch((e) => {
-  console.error(e)
-  process.exit(1)
-})
-process.once("SIGINT", () => process.exit(0))
-process.once("SIGTERM", () => process.exit(0))
+// Until SIGINT or SIGTERM: runMain interrupts it, and the server closes.
+NodeRuntime.runMain(Effect.scoped(program))

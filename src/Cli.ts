@@ -1,55 +1,74 @@
-import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
-import { Console, Context, Data, Effect, Either, Layer, Option } from "effect"
+import { Console, Effect, Either, Layer, Option, Schema } from "effect"
 import packageJson from "../package.json" with { type: "json" }
-import { DatabaseConfig, IngestConfig, parseRegions, YouTubeConfig } from "./Config.js"
-import { demo } from "./Demo/Demo.js"
-import { exitCodeOf } from "./ExitCode.js"
-import { ingestWith, StateServices } from "./Ingest.js"
-import { databaseLayer, DatabaseLive, MigrationsLive } from "./Store/Database.js"
-import { InvalidQuery, type SearchHit, validateQuery, VideoSearch } from "./Store/Search.js"
+import { DatabaseConfig, YouTubeConfig } from "./Config.js"
+import { demo, DemoLive } from "./Demo/Demo.js"
+import { parseRegions } from "./Domain/Region.js"
+import { IncompleteRun } from "./Domain/Run.js"
+import { IngestServices } from "./Ingest/Live.js"
+import { ingest } from "./Ingest/Pipeline.js"
+import { StateDirectory } from "./State.js"
+import { StoreConnection } from "./Store/Connection.js"
+import { DatabaseLive } from "./Store/Database.js"
+import { MigrationsLive } from "./Store/Migrations.js"
+import { SearchHit, validateQuery, VideoSearch } from "./Store/Search.js"
 import { VideoStore } from "./Store/VideoStore.js"
-import { YouTube } from "./YouTube/Client.js"
 
-/** Ends the process with a code other than 0; what went wrong has been logged already. */
-export class ExitWith extends Data.TaggedError("ExitWith")<{ readonly code: number }> {}
+// ---------------------------------------------------------------- what each command runs on
 
-/** The demo keeps its simulated videos out of the real embedded database. */
-const DemoDatabase = databaseLayer("demo-pgdata")
+/** The database in `DATABASE_URL`, or the embedded one in the state directory given below. */
+const OnDatabase = DatabaseLive.pipe(Layer.provide(DatabaseConfig.layer))
 
-/** What a run needs before it can fetch; the database is opened during the fetch. */
-const FetchLayer = Layer.mergeAll(IngestConfig.layer, YouTube.Default, StateServices).pipe(
-  Layer.provide(Layer.mergeAll(YouTubeConfig.layer, FetchHttpClient.layer, DatabaseConfig.layer))
+/** The demo keeps its database (when embedded), spool and timings in `demo/` under the state directory. */
+const DemoState = StateDirectory.within("demo").pipe(Layer.provide(StateDirectory.layer))
+
+/**
+ * A run: the configuration is read (and refused) before any request; the database is
+ * opened in the background while the regions are fetched.
+ */
+const RunLive = Layer.mergeAll(
+  IngestServices,
+  StoreConnection.inBackground(Layer.merge(VideoStore.Default, MigrationsLive).pipe(Layer.provide(DatabaseLive)))
+).pipe(
+  Layer.provide(Layer.mergeAll(YouTubeConfig.layer, FetchHttpClient.layer, DatabaseConfig.layer)),
+  Layer.provide(StateDirectory.layer)
 )
-const StoreLayer = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provide(DatabaseLive))
-const openStore = Effect.map(Layer.build(StoreLayer), Context.get(VideoStore))
-const MigrateLayer = MigrationsLive.pipe(Layer.provide(DatabaseLive))
-const searchLayer = (database: typeof DatabaseLive) =>
-  Layer.mergeAll(VideoSearch.Default, MigrationsLive).pipe(Layer.provide(database))
-const SearchLayer = searchLayer(DatabaseLive)
-const DemoSearchLayer = searchLayer(DemoDatabase)
-const DemoLayer = Layer.mergeAll(DemoSearchLayer, DemoDatabase, FetchHttpClient.layer, DatabaseConfig.layer)
 
-const runOnce = ingestWith(openStore).pipe(
-  Effect.flatMap((report) => {
-    const code = exitCodeOf(report)
-    return code === 0 ? Effect.void : Effect.fail(new ExitWith({ code }))
-  }),
-  Effect.scoped,
-  Effect.provide(FetchLayer)
+const MigrateLive = MigrationsLive.pipe(Layer.provide(OnDatabase), Layer.provide(StateDirectory.layer))
+
+const SearchLive = Layer.merge(VideoSearch.Default, MigrationsLive).pipe(Layer.provide(OnDatabase))
+const SearchHere = SearchLive.pipe(Layer.provide(StateDirectory.layer))
+const SearchDemo = SearchLive.pipe(Layer.provide(DemoState))
+
+const DemoHere = DemoLive.pipe(
+  Layer.provide(Layer.merge(FetchHttpClient.layer, DatabaseConfig.layer)),
+  Layer.provide(DemoState)
+)
+
+// ---------------------------------------------------------------- commands
+
+/** A run that did not store every region fails with its report: the exit code says how it went. */
+const runOnce = ingest.pipe(
+  Effect.filterOrFail((report) => report.status === "ok", (report) => new IncompleteRun({ report })),
+  Effect.asVoid
 )
 
 const run = Command.make("run", {}, () => runOnce).pipe(
   Command.withDescription(
     "Fetch the trending charts of every configured region once, store them, and exit " +
       "(0 all stored, 75 some regions failed, 69 nothing fetched or stored, 78 configuration error)."
-  )
+  ),
+  Command.provide(RunLive)
 )
 
-const migrate = Command.make("migrate", {}, () =>
-  Effect.log("database schema is up to date").pipe(Effect.provide(MigrateLayer))).pipe(
-    Command.withDescription("Apply the database migrations and exit.")
-  )
+const migrate = Command.make("migrate", {}, () => Effect.log("database schema is up to date")).pipe(
+  Command.withDescription("Apply the database migrations and exit."),
+  Command.provide(MigrateLive)
+)
+
+/** A bad option, refused while the command line is parsed: before anything is opened. */
+const usage = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
 
 const formatHit = (hit: SearchHit, index: number): string =>
   [
@@ -58,42 +77,39 @@ const formatHit = (hit: SearchHit, index: number): string =>
     `     ${hit.url}`
   ].join("\n")
 
+const hitJson = Schema.encode(Schema.parseJson(SearchHit))
+
 const search = Command.make(
   "search",
   {
-    words: Args.text({ name: "query" }).pipe(
+    query: Args.text({ name: "query" }).pipe(
       Args.repeated,
-      Args.withDescription("words to look for; quotes for a phrase, `or`, and -word to exclude, as in web search")
+      Args.withDescription("words to look for; quotes for a phrase, `or`, and -word to exclude, as in web search"),
+      Args.mapEffect((words) => Effect.mapError(validateQuery(words.join(" ")), (e) => HelpDoc.p(e.message)))
     ),
-    region: Options.text("region").pipe(
+    regions: Options.text("region").pipe(
       Options.withDescription("only videos that trended in one of these regions (ISO 3166-1 alpha-2, e.g. PL or PL,SE)"),
-      Options.optional
+      Options.optional,
+      Options.mapEffect(Option.match({
+        onNone: () => Effect.succeed([]),
+        onSome: (raw) => Either.match(parseRegions(raw), { onLeft: (d) => Effect.fail(usage(`--region: ${d}`)), onRight: Effect.succeed })
+      }))
     ),
-    limit: Options.integer("limit").pipe(Options.withDescription("at most this many results (1–1000)"), Options.withDefault(20)),
+    limit: Options.integer("limit").pipe(
+      Options.withDescription("at most this many results (1–1000)"),
+      Options.withDefault(20),
+      Options.mapEffect((n) =>
+        n >= 1 && n <= 1000 ? Effect.succeed(n) : Effect.fail(usage(`--limit must be between 1 and 1000, got ${n}`))
+      )
+    ),
     json: Options.boolean("json").pipe(Options.withDescription("one JSON object per line")),
     demo: Options.boolean("demo").pipe(Options.withDescription("search the database the `demo` command filled"))
   },
-  ({ demo: inDemo, json, limit, region, words }) =>
+  ({ json, limit, query, regions }) =>
     Effect.gen(function*() {
-      const query = yield* validateQuery(words.join(" "))
-      const regions = yield* Option.match(region, {
-        onNone: () => Effect.succeed([]),
-        onSome: (raw) =>
-          Either.match(parseRegions(raw), {
-            onLeft: (detail) => new InvalidQuery({ query, detail: `--region: ${detail}` }),
-            onRight: Effect.succeed
-          })
-      })
-      if (limit < 1 || limit > 1000) {
-        return yield* new InvalidQuery({ query, detail: `--limit must be between 1 and 1000, got ${limit}` })
-      }
-      const hits = yield* Effect.flatMap(VideoSearch, (s) => s.search({ query, regions, limit })).pipe(
-        Effect.provide(inDemo ? DemoSearchLayer : SearchLayer)
-      )
+      const hits = yield* (yield* VideoSearch).search({ query, regions, limit })
       if (json) {
-        for (const hit of hits) {
-          yield* Console.log(JSON.stringify({ ...hit, lastSeenAt: hit.lastSeenAt.toISOString() }))
-        }
+        for (const hit of hits) yield* Console.log(yield* Effect.orDie(hitJson(hit)))
       } else if (hits.length === 0) {
         yield* Console.log(`No stored video matches ${JSON.stringify(query)}.`)
       } else {
@@ -104,24 +120,27 @@ const search = Command.make(
   Command.withDescription(
     "Search stored videos by title and channel, each in its own language " +
       "(a Swedish `springa` finds `springer`; `lodz` finds `Łódź`)."
-  )
+  ),
+  Command.provide(({ demo }) => (demo ? SearchDemo : SearchHere))
 )
 
-const demoCommand = Command.make("demo", {}, () => Effect.scoped(demo).pipe(Effect.provide(DemoLayer), Effect.asVoid)).pipe(
+const demoCommand = Command.make("demo", {}, () => demo).pipe(
   Command.withDescription(
     "A full run against a built-in simulated YouTube API (with a rate limit and a malformed item to show), " +
       "on its own embedded database (or DATABASE_URL): needs no key and no network."
-  )
+  ),
+  Command.provide(DemoHere)
 )
 
-const root = Command.make("viralvidvault", {}, () => runOnce).pipe(
+const root = Command.make("viralvidvault").pipe(
   Command.withDescription(
     HelpDoc.blocks([
       HelpDoc.p("Collects YouTube's trending videos for several regions into PostgreSQL. With no command, does `run`."),
       HelpDoc.p(
         "Configuration (environment): YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key), " +
           "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT), " +
-          "FETCH_CONCURRENCY (3), MAX_RESULTS (25), STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), LOG_LEVEL (info; or trace, debug, warn, error, off)."
+          "FETCH_CONCURRENCY (3), MAX_RESULTS (25), STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), " +
+          "LOG_LEVEL (info; or trace, debug, warn, error, fatal, off, all), NO_COLOR."
       ),
       HelpDoc.p(
         "Exit codes: 0 all stored, 75 partial, 69 nothing fetched or stored, 78 configuration or credential error, " +
@@ -132,4 +151,7 @@ const root = Command.make("viralvidvault", {}, () => runOnce).pipe(
   Command.withSubcommands([run, search, migrate, demoCommand])
 )
 
-export const cli = Command.run(root, { name: "viralvidvault", version: packageJson.version })
+const parse = Command.run(root, { name: "viralvidvault", version: packageJson.version })
+
+/** `node dist/main.js …`; with no arguments at all, it does `run` (what the timer starts). */
+export const cli = (argv: ReadonlyArray<string>) => parse(argv.length > 2 ? argv : [...argv, "run"])

@@ -1,5 +1,10 @@
-import type { IngestReport } from "./Domain.js"
-import { CREDENTIAL_ERROR_TAGS } from "./YouTube/Errors.js"
+import { ValidationError } from "@effect/cli"
+import { Cause, Effect, Exit, Match, Option } from "effect"
+import type { ConfigurationError } from "./Config.js"
+import { type IncompleteRun, isCredentialFailure } from "./Domain/Run.js"
+import type { Ending } from "./Signals.js"
+import type { StoreError } from "./Store/Errors.js"
+import type { InvalidQuery } from "./Store/Search.js"
 
 /** sysexits(3) codes, so systemd and shells can tell outcomes apart. */
 export const ExitCode = {
@@ -16,17 +21,65 @@ export const ExitCode = {
   sigint: 130,
   sigterm: 143
 } as const
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
-/** The exit code of a run that was stored. */
-export const exitCodeOf = (report: IngestReport): number => {
-  switch (report.status) {
-    case "ok":
-      return ExitCode.ok
-    case "partial":
-      return ExitCode.tempFail
-    case "failed":
-      return report.regions.some((r) => r.errorTag !== undefined && CREDENTIAL_ERROR_TAGS.has(r.errorTag))
-        ? ExitCode.config
-        : ExitCode.unavailable
-  }
+/** Every failure a command ends with. */
+export type ProgramError =
+  | ValidationError.ValidationError
+  | ConfigurationError
+  | InvalidQuery
+  | IncompleteRun
+  | StoreError
+
+interface Verdict {
+  readonly code: ExitCode
+  /** What the operator reads about it; none when it was said already (by the run, or by the parser). */
+  readonly say: Option.Option<string>
+}
+
+const verdict = (code: ExitCode, say?: string): Verdict => ({ code, say: Option.fromNullable(say) })
+const withHint = (code: ExitCode) => (error: StoreError) => verdict(code, `${error.message}; ${error.hint}`)
+
+/** The one mapping from how a command failed to its exit code, and what is said of it. */
+export const verdictOf = (error: ProgramError): Verdict =>
+  ValidationError.isValidationError(error) ? verdict(ExitCode.usage) : Match.value(error).pipe(
+    Match.tagsExhaustive({
+      ConfigurationError: (e) => verdict(ExitCode.config, `configuration: ${e.message}`),
+      InvalidQuery: (e) => verdict(ExitCode.usage, e.message),
+      IncompleteRun: ({ report }) =>
+        verdict(
+          report.status === "partial"
+            ? ExitCode.tempFail
+            : report.regions.some((r) => r.errorTag !== undefined && isCredentialFailure(r.errorTag))
+            ? ExitCode.config
+            : ExitCode.unavailable
+        ),
+      DatabaseUnavailable: withHint(ExitCode.unavailable),
+      DatabaseRefused: withHint(ExitCode.unavailable),
+      EmbeddedDatabaseLocked: withHint(ExitCode.unavailable),
+      EmbeddedDatabaseFailed: withHint(ExitCode.unavailable),
+      StoreBusy: withHint(ExitCode.tempFail)
+    })
+  )
+
+/**
+ * How the program ended, said in the log, as an exit code: a signal's own code, a
+ * failure's verdict, 1 for a defect (a bug: logged with its cause, to be reported).
+ */
+export const exitCodeOf = (ending: Ending<void, ProgramError>): Effect.Effect<ExitCode> => {
+  if (ending._tag === "Stopped") return Effect.succeed(ending.signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm)
+  return Exit.match(ending.exit, {
+    onSuccess: () => Effect.succeed(ExitCode.ok),
+    onFailure: (cause) =>
+      Option.match(Cause.failureOption(cause), {
+        onSome: (error) => {
+          const { code, say } = verdictOf(error)
+          return Option.match(say, { onNone: () => Effect.succeed(code), onSome: (text) => Effect.as(Effect.logError(text), code) })
+        },
+        onNone: () =>
+          Cause.isInterruptedOnly(cause)
+            ? Effect.succeed(ExitCode.sigint)
+            : Effect.as(Effect.logFatal("a bug stopped the run; please report it with this output", cause), ExitCode.defect)
+      })
+  })
 }

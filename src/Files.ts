@@ -1,31 +1,37 @@
-import { mkdir, open, rename, rm } from "node:fs/promises"
-import { basename, dirname, join } from "node:path"
+import { type Error as PlatformError, FileSystem, Path } from "@effect/platform"
+import { Effect, Predicate } from "effect"
+
+/** The errno code (`ENOSPC`, `EEXIST`…) behind a file system failure, when there is one. */
+export const errnoOf = (error: PlatformError.PlatformError): string | undefined =>
+  error._tag === "SystemError" && Predicate.hasProperty(error.cause, "code") && Predicate.isString(error.cause.code)
+    ? error.cause.code
+    : undefined
+
+/** What went wrong, in the system's words ("ENOSPC: no space left on device, write"), without the call's name. */
+export const describeFileError = (error: PlatformError.PlatformError): string =>
+  error._tag === "SystemError" && error.description !== undefined ? error.description : error.message
 
 /**
- * Writes a file so that a reader sees the old content or the new, never a part:
- * a temporary file beside it, fsync, rename, fsync of the directory.
+ * Writes files so that a reader sees the old content or the new, never a part: a
+ * temporary file beside it, fsync, rename, fsync of the directory. A write is not cut
+ * short by an interruption: the file is either whole or absent.
  */
-export const writeFileAtomic = async (path: string, data: string, mode = 0o600): Promise<void> => {
-  const directory = dirname(path)
-  await mkdir(directory, { recursive: true })
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.tmp`)
-  try {
-    const file = await open(temporary, "w", mode)
-    try {
-      await file.writeFile(data)
-      await file.sync()
-    } finally {
-      await file.close()
-    }
-    await rename(temporary, path)
-  } catch (e) {
-    await rm(temporary, { force: true })
-    throw e
-  }
-  const dir = await open(directory, "r")
-  try {
-    await dir.sync()
-  } finally {
-    await dir.close()
-  }
-}
+export const AtomicWriter = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const paths = yield* Path.Path
+  return (path: string, data: string, mode = 0o600): Effect.Effect<void, PlatformError.PlatformError> =>
+    Effect.gen(function*() {
+      const directory = paths.dirname(path)
+      yield* fs.makeDirectory(directory, { recursive: true })
+      const temporary = paths.join(directory, `.${paths.basename(path)}.${process.pid}.tmp`)
+      yield* Effect.scoped(Effect.gen(function*() {
+        const file = yield* fs.open(temporary, { flag: "w", mode })
+        yield* file.writeAll(new TextEncoder().encode(data))
+        yield* file.sync
+      })).pipe(
+        Effect.zipRight(fs.rename(temporary, path)),
+        Effect.tapError(() => fs.remove(temporary, { force: true }).pipe(Effect.ignore))
+      )
+      yield* Effect.scoped(Effect.flatMap(fs.open(directory, { flag: "r" }), (dir) => dir.sync))
+    }).pipe(Effect.uninterruptible)
+})

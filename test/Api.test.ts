@@ -1,12 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Option } from "effect"
+import { googleError } from "../src/Demo/Faults.js"
 import { classifyErrorResponse, parseRetryAfter } from "../src/YouTube/Api.js"
 import { region } from "./support/Fixtures.js"
 
-const body = (code: number, reasons: ReadonlyArray<string>, extra: object = {}, message = "error") =>
-  JSON.stringify({
-    error: { code, message, errors: reasons.map((reason) => ({ message, domain: "youtube", reason })), ...extra }
-  })
+const body = (code: number, reasons: ReadonlyArray<string>, extra: Record<string, unknown> = {}, message = "error") =>
+  googleError(code, reasons, message, extra)
 
 const classify = (status: number, responseBody: string, retryAfter?: string) =>
   classifyErrorResponse({ region: region("SE"), status, body: responseBody, retryAfter, nowMs: 1_000_000 })

@@ -10,25 +10,54 @@ import { API_KEY, logText } from "./support/Run.js"
 const env = () => ({ STATE_DIRECTORY: mkdtempSync(join(tmpdir(), "vvv-cli-")) })
 
 describe("the command line", () => {
-  it.effect("--help answers: the commands, every configuration variable, the exit codes", () =>
+  it.effect("--help answers, in plain text when piped: each command with what it does, each variable with its default, the exit codes", () =>
     Effect.gen(function*() {
       const help = yield* runCli(["--help"], env())
       expect(help.code).toBe(0)
-      for (const word of ["run", "search", "migrate", "demo"]) expect(help.stdout).toContain(word)
-      for (const variable of ["YOUTUBE_API_KEY", "YOUTUBE_API_BASE_URL", "DATABASE_URL", "REGIONS", "FETCH_CONCURRENCY", "MAX_RESULTS", "STATE_DIRECTORY"]) {
-        expect(help.stdout).toContain(variable)
-      }
-      expect(help.stdout).toMatch(/75 partial/)
+      expect(help.stdout).not.toContain("\x1b[")
+      const lines = help.stdout.split("\n")
+      const commandLine = (name: string) => lines.find((line) => line.trimStart().startsWith(`- ${name} `))
+      expect(commandLine("run")).toMatch(/Fetch the trending charts of every configured region once, store them, and exit/)
+      expect(commandLine("search")).toMatch(/\[--region text\] \[--limit integer\] \[--json\] \[--demo\] <query>\.\.\.\s+Search stored videos/)
+      expect(commandLine("migrate")).toMatch(/Apply the database migrations and exit/)
+      expect(commandLine("demo")).toMatch(/simulated YouTube API .* needs no key and no network/)
+      const configuration = lines.find((line) => line.startsWith("Configuration (environment): "))
+      for (
+        const said of [
+          "YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key)",
+          "YOUTUBE_API_BASE_URL",
+          "DATABASE_URL (unset: the embedded database)",
+          "REGIONS (US,GB,PL,NL,SE,NO,AT)",
+          "FETCH_CONCURRENCY (3)",
+          "MAX_RESULTS (25)",
+          "STATE_DIRECTORY",
+          "LOG_FORMAT (auto|json|pretty)",
+          "LOG_LEVEL (info; or trace, debug, warn, error, fatal, off, all)"
+        ]
+      ) expect(configuration).toContain(said)
+      expect(lines).toContain(
+        "Exit codes: 0 all stored, 75 partial, 69 nothing fetched or stored, 78 configuration or credential error, " +
+          "64 bad command line, 130/143 interrupted, 1 a bug."
+      )
     }))
 
-  it.effect("a bad command line exits 64 and opens nothing", () =>
+  it.effect("a bad command line exits 64, says what is wrong, and opens nothing", () =>
     Effect.gen(function*() {
       const bogus = yield* runCli(["bogus"], env())
       expect(bogus.code).toBe(64)
-      const empty = yield* runCli(["search", "  "], env())
-      expect(empty.code).toBe(64)
-      expect(empty.stderr).toContain("give at least one word")
-      expect(empty.stderr).not.toContain("database")
+      for (
+        const [args, says] of [
+          [["search", "  "], "give at least one word"],
+          [["search", "x", "--limit", "0"], "--limit must be between 1 and 1000, got 0"],
+          [["search", "x", "--region", "PL,XX"], `--region: unknown region code "XX"`]
+        ] as const
+      ) {
+        const result = yield* runCli(args, env())
+        expect(result.code, args.join(" ")).toBe(64)
+        expect(result.stderr).toContain(says)
+        expect(result.stderr).not.toContain("\x1b[")
+        expect(result.stderr).not.toContain("database")
+      }
     }))
 
   it.scoped("every variable malformed in turn: exit 78, a message naming it, no request sent, the key nowhere", () =>

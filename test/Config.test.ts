@@ -1,14 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
+import type { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
 import { mkdtempSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { type ConfigurationError, DatabaseConfig, IngestConfig, parseRegions, YouTubeConfig } from "../src/Config.js"
+import { type ConfigurationError, DatabaseConfig, IngestConfig, YouTubeConfig } from "../src/Config.js"
+import { parseRegions } from "../src/Domain/Region.js"
+import { StateDirectory } from "../src/State.js"
 
-const withEnv = (env: Record<string, string>) => Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+/** The environment `env`, and Node's file system (the key's credential file, the state directory). */
+const withEnv = (env: Record<string, string>) =>
+  Layer.merge(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))), NodeContext.layer)
 
 /** The error building `layer` fails with, under `env`. */
-const failureOf = <A, E>(layer: Layer.Layer<A, E>, env: Record<string, string>) =>
+const failureOf = <A, E>(layer: Layer.Layer<A, E, FileSystem.FileSystem | Path.Path>, env: Record<string, string>) =>
   Effect.scoped(Layer.build(layer.pipe(Layer.provide(withEnv(env))))).pipe(Effect.flip)
 
 describe("configuration", () => {
@@ -30,8 +36,9 @@ describe("configuration", () => {
   })
 
   // Both configuration layers in one table: the variable, and the layer that reads it.
-  const ingestLayer = IngestConfig.layer as Layer.Layer<unknown, ConfigurationError>
-  const youtubeLayer = YouTubeConfig.layer as Layer.Layer<unknown, ConfigurationError>
+  type Reads = Layer.Layer<never, ConfigurationError, FileSystem.FileSystem | Path.Path>
+  const ingestLayer: Reads = IngestConfig.layer
+  const youtubeLayer: Reads = YouTubeConfig.layer
   it.effect.each([
     [{ REGIONS: "US,XX" }, "REGIONS", ingestLayer],
     [{ FETCH_CONCURRENCY: "0" }, "FETCH_CONCURRENCY", ingestLayer],
@@ -75,23 +82,23 @@ describe("configuration", () => {
     Effect.gen(function*() {
       const root = mkdtempSync(join(tmpdir(), "vvv-state-"))
       const read = (env: Record<string, string>) =>
-        Effect.provide(DatabaseConfig, DatabaseConfig.layer.pipe(Layer.provide(withEnv(env))))
+        Effect.provide(StateDirectory, StateDirectory.layer.pipe(Layer.provide(withEnv(env))))
       const systemd = yield* read({ STATE_DIRECTORY: `${root}/lib/viralvidvault:${root}/lib/other` })
-      expect(systemd.stateDirectory).toBe(`${root}/lib/viralvidvault`)
-      expect(statSync(systemd.stateDirectory).isDirectory()).toBe(true)
+      expect(systemd.path).toBe(`${root}/lib/viralvidvault`)
+      expect(statSync(systemd.path).isDirectory()).toBe(true)
       const xdg = yield* read({ XDG_STATE_HOME: `${root}/.state` })
-      expect(xdg.stateDirectory).toBe(`${root}/.state/viralvidvault`)
+      expect(xdg.path).toBe(`${root}/.state/viralvidvault`)
     }))
 
   it.effect("a state directory that cannot be used is a configuration error naming STATE_DIRECTORY", () =>
     Effect.gen(function*() {
       const file = join(mkdtempSync(join(tmpdir(), "vvv-state-")), "a-file")
       writeFileSync(file, "")
-      const error = yield* failureOf(DatabaseConfig.layer, { STATE_DIRECTORY: file })
+      const error = yield* failureOf(StateDirectory.layer, { STATE_DIRECTORY: file })
       expect(error.message).toBe(
         `STATE_DIRECTORY: ${file} cannot be used as the state directory: a file is in the way (EEXIST); point STATE_DIRECTORY at a writable directory`
       )
-      const relative = yield* failureOf(DatabaseConfig.layer, { STATE_DIRECTORY: "state" })
+      const relative = yield* failureOf(StateDirectory.layer, { STATE_DIRECTORY: "state" })
       expect(relative.message).toBe(`STATE_DIRECTORY: must be an absolute path, got "state"`)
     }))
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { dedup } from "../src/Dedup.js"
-import type { RegionalVideo } from "../src/Domain.js"
+import { dedup } from "../src/Domain/Dedup.js"
+import type { RegionalVideo } from "../src/Domain/Video.js"
 import { regional } from "./support/Fixtures.js"
 
 const REGIONS = ["US", "GB", "PL", "NL", "SE", "NO", "AT"] as const

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { makeSimulatedApi } from "../src/Demo/SimulatedApi.js"
-import { type ConfigurationError, type IngestReport, ingest, IngestLive, type StoreBusy, type StoreFailed } from "../src/index.js"
+import { type ConfigurationError, type IngestReport, ingest, IngestLive, type StoreError } from "../src/index.js"
 import { startNode } from "./support/Cli.js"
 import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
@@ -21,7 +21,7 @@ describe(`the library entry on ${engine}`, () => {
   it("ingest needs only an HttpClient and a SqlClient once IngestLive is provided", () => {
     const embedded = ingest.pipe(Effect.provide(IngestLive))
     expectTypeOf(embedded).toEqualTypeOf<
-      Effect.Effect<IngestReport, StoreFailed | StoreBusy | ConfigurationError, HttpClient.HttpClient | SqlClient.SqlClient>
+      Effect.Effect<IngestReport, StoreError | ConfigurationError, HttpClient.HttpClient | SqlClient.SqlClient>
     >()
   })
 

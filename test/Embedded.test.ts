@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { NodeContext } from "@effect/platform-node"
 import { Effect } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -32,7 +33,7 @@ describe("the embedded database", () => {
   it.scoped("a second process opening the same directory gets a clear error, not a corrupted store", () =>
     Effect.gen(function*() {
       const state = stateDirectory()
-      yield* startEmbedded(join(state, "pgdata"))
+      yield* startEmbedded(join(state, "pgdata")).pipe(Effect.provide(NodeContext.layer))
       const second = yield* runCli(["search", "anything"], { STATE_DIRECTORY: state })
       expect(second.code).toBe(69)
       expect(second.stderr).toContain(`process ${process.pid} has it open`)

@@ -1,31 +1,61 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
+import { Error as PlatformError, FileSystem } from "@effect/platform"
+import { NodeFileSystem, NodePath } from "@effect/platform-node"
+import { Effect, Fiber, Layer, Logger, Ref, TestClock } from "effect"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { DatabaseConfig, IngestConfig } from "../src/Config.js"
-import { RegionTimings } from "../src/RegionTimings.js"
+import { IngestConfig } from "../src/Config.js"
+import type { RegionCode } from "../src/Domain/Region.js"
+import { type Batch, IncompleteRun, type IngestReport, RunId } from "../src/Domain/Run.js"
+import { ExitCode, verdictOf } from "../src/ExitCode.js"
+import { ingest } from "../src/Ingest/Pipeline.js"
+import { RegionTimings } from "../src/Ingest/Timings.js"
+import { StateDirectory } from "../src/State.js"
+import { StoreConnection } from "../src/Store/Connection.js"
+import { DatabaseUnavailable } from "../src/Store/Errors.js"
 import { Spool } from "../src/Store/Spool.js"
-import { exitCodeOf } from "../src/ExitCode.js"
-import { ingest } from "../src/Ingest.js"
-import type { RegionCode } from "../src/Region.js"
-import { type RunToSave, StoreFailed, VideoStore } from "../src/Store/VideoStore.js"
+import { VideoStore } from "../src/Store/VideoStore.js"
 import { type RegionFetch, YouTube } from "../src/YouTube/Client.js"
-import { ApiUnavailable, InvalidApiKey, QuotaExceeded, type YouTubeError } from "../src/YouTube/Errors.js"
+import { ApiUnavailable, FetchFailed, InvalidApiKey, QuotaExceeded, type YouTubeError } from "../src/YouTube/Errors.js"
 import { region, regional } from "./support/Fixtures.js"
 
-/** A spool in a fresh temporary state directory. */
-const tempSpool = (stateDirectory = mkdtempSync(join(tmpdir(), "vvv-spool-"))) =>
+/** The spool and region timings in a state directory (a fresh temporary one when none is given), on Node's file system. */
+const stateIn = (path = mkdtempSync(join(tmpdir(), "vvv-spool-")), files: Layer.Layer<FileSystem.FileSystem> = NodeFileSystem.layer) =>
   Layer.merge(Spool.Default, RegionTimings.Default).pipe(
-    Layer.provide(Layer.succeed(DatabaseConfig, { url: Option.none(), stateDirectory }))
+    Layer.provide(Layer.succeed(StateDirectory, { path })),
+    Layer.provide(Layer.merge(files, NodePath.layer))
   )
+
+/** A disk with no space left: nothing can be written, nothing is there to read. */
+const fullDisk = FileSystem.layerNoop({
+  makeDirectory: () => Effect.void,
+  remove: () => Effect.void,
+  open: (path) =>
+    Effect.fail(new PlatformError.SystemError({
+      reason: "Unknown",
+      module: "FileSystem",
+      method: "open",
+      pathOrDescriptor: path,
+      description: "ENOSPC: no space left on device, open"
+    })),
+  readDirectory: (path) =>
+    Effect.fail(new PlatformError.SystemError({ reason: "NotFound", module: "FileSystem", method: "readDirectory", pathOrDescriptor: path })),
+  readFileString: (path) =>
+    Effect.fail(new PlatformError.SystemError({ reason: "NotFound", module: "FileSystem", method: "readFile", pathOrDescriptor: path }))
+})
+
+/** The exit code `run` ends with for this report. */
+const exitCodeOf = (report: IngestReport) =>
+  report.status === "ok" ? ExitCode.ok : verdictOf(new IncompleteRun({ report })).code
 
 const SEVEN = ["US", "GB", "PL", "NL", "SE", "NO", "AT"].map(region)
 
-type Behaviour = (region: RegionCode) => Effect.Effect<RegionFetch, YouTubeError>
+/** What a region's fetch gives, one request per region. */
+type Behaviour = (region: RegionCode) => Effect.Effect<Omit<RegionFetch, "attempts">, YouTubeError>
 
 /** A chart of `n` videos; every region shares "shared". */
-const chart = (code: RegionCode, n = 3): RegionFetch => ({
+const chart = (code: RegionCode, n = 3): Omit<RegionFetch, "attempts"> => ({
   region: code,
   malformed: 0,
   videos: [
@@ -41,31 +71,44 @@ interface HarnessOptions {
   readonly store?: VideoStore
   /** The state directory holding the spool; a fresh one when absent. */
   readonly state?: string
+  /** The file system under it; Node's when absent. */
+  readonly files?: Layer.Layer<FileSystem.FileSystem>
 }
 
-const failingStore = (error: StoreFailed) =>
-  VideoStore.make({ saveRun: () => Effect.fail(error), recordInterrupted: () => Effect.succeed(0) })
+const failingStore = (error: DatabaseUnavailable) =>
+  VideoStore.make({ saveRun: () => Effect.fail(error), recordInterrupted: () => Effect.succeed(RunId.make(1)) })
+
+/**
+ * The run reads its timings file (real I/O) before it fetches: move the test clock only
+ * once the first `n` requests are asleep in it, or their sleeps would start after it moved.
+ */
+const untilRequested = (requested: Ref.Ref<ReadonlyArray<RegionCode>>, n: number) =>
+  Effect.gen(function*() {
+    while ((yield* Ref.get(requested)).length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+    yield* Effect.yieldNow()
+  })
 
 const harness = (behaviour: Behaviour, options: HarnessOptions = {}) =>
   Effect.gen(function*() {
     const requested = yield* Ref.make<ReadonlyArray<RegionCode>>([])
-    const saved = yield* Ref.make<ReadonlyArray<RunToSave>>([])
+    const saved = yield* Ref.make<ReadonlyArray<Batch>>([])
     const youtube = YouTube.make({
-      fetchRegion: (code: RegionCode, fetchOptions?: { attempts?: Ref.Ref<number> }) =>
+      fetchRegion: (code: RegionCode) =>
         Ref.update(requested, (r) => [...r, code]).pipe(
-          Effect.zipRight(fetchOptions?.attempts === undefined ? Effect.void : Ref.update(fetchOptions.attempts, (n) => n + 1)),
-          Effect.zipRight(behaviour(code))
+          Effect.zipRight(behaviour(code)),
+          Effect.map((fetched) => ({ ...fetched, attempts: 1 })),
+          Effect.mapError((error) => new FetchFailed({ error, attempts: 1 }))
         )
     })
     const store = VideoStore.make({
-      saveRun: (run: RunToSave) => Ref.updateAndGet(saved, (s) => [...s, run]).pipe(Effect.map((s) => s.length)),
-      recordInterrupted: () => Effect.succeed(0)
+      saveRun: (run: Batch) => Ref.updateAndGet(saved, (s) => [...s, run]).pipe(Effect.map((s) => RunId.make(s.length))),
+      recordInterrupted: () => Effect.succeed(RunId.make(1))
     })
     const layer = Layer.mergeAll(
       Layer.succeed(YouTube, youtube),
-      Layer.succeed(VideoStore, options.store ?? store),
+      StoreConnection.opened.pipe(Layer.provide(Layer.succeed(VideoStore, options.store ?? store))),
       Layer.succeed(IngestConfig, { regions: options.regions ?? SEVEN, concurrency: options.concurrency ?? 3 }),
-      tempSpool(options.state)
+      stateIn(options.state, options.files)
     )
     return { layer, requested, saved }
   })
@@ -91,7 +134,7 @@ describe("ingest", () => {
     Effect.gen(function*() {
       let inFlight = 0
       let peak = 0
-      const { layer } = yield* harness((code) =>
+      const { layer, requested } = yield* harness((code) =>
         Effect.acquireUseRelease(
           Effect.sync(() => {
             inFlight++
@@ -102,6 +145,7 @@ describe("ingest", () => {
         )
       )
       const fiber = yield* Effect.fork(Effect.provide(ingest, layer))
+      yield* untilRequested(requested, 3)
       yield* TestClock.adjust("10 seconds")
       const report = yield* Fiber.join(fiber)
       expect(report.status).toBe("ok")
@@ -161,13 +205,13 @@ describe("ingest", () => {
       expect((yield* Ref.get(saved))[0]!.status).toBe("failed")
     }))
 
-  it.effect("a store failure fails the run with StoreFailed", () =>
+  it.effect("a store failure fails the run with it", () =>
     Effect.gen(function*() {
       const { layer } = yield* harness((code) => Effect.succeed(chart(code)), {
-        store: failingStore(new StoreFailed({ operation: "committing", detail: "connection reset" }))
+        store: failingStore(new DatabaseUnavailable({ operation: "committing", detail: "connection reset" }))
       })
       const error = yield* Effect.flip(Effect.provide(ingest, layer))
-      expect(error._tag).toBe("StoreFailed")
+      expect(error._tag).toBe("DatabaseUnavailable")
     }))
 
   it.effect("a batch that cannot be stored is spooled, and the next run stores it first, with its fetch time", () =>
@@ -175,10 +219,10 @@ describe("ingest", () => {
       const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
       const { layer } = yield* harness((code) => Effect.succeed(chart(code)), {
         state,
-        store: failingStore(new StoreFailed({ operation: "connecting", detail: "ECONNREFUSED" }))
+        store: failingStore(new DatabaseUnavailable({ operation: "connecting", detail: "ECONNREFUSED" }))
       })
       const failed = yield* Effect.flip(Effect.provide(ingest, layer))
-      expect(failed._tag).toBe("StoreFailed")
+      expect(failed._tag).toBe("DatabaseUnavailable")
       expect(readdirSync(join(state, "spool"))).toHaveLength(1)
 
       yield* TestClock.adjust("7 hours")
@@ -194,11 +238,27 @@ describe("ingest", () => {
       expect(readdirSync(join(state, "spool"))).toEqual([])
     }))
 
+  it.effect("a spool that cannot be written (a full disk): the batch is stored all the same, and the log says it had no copy", () =>
+    Effect.gen(function*() {
+      const said: Array<string> = []
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { files: fullDisk })
+      const report = yield* Effect.provide(ingest, layer).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => said.push(String(message)))))
+      )
+      expect(report.status).toBe("ok")
+      expect(yield* Ref.get(saved)).toHaveLength(1)
+      expect(said.join("\n")).toMatch(
+        /cannot write the spool file .*\/spool\/run-0-\d+\.json: ENOSPC: no space left on device, open; storing the batch without a copy in the spool/
+      )
+    }))
+
   it.effect("a corrupt spool file is moved aside, not dropped, and the run goes on", () =>
     Effect.gen(function*() {
       const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
       mkdirSync(join(state, "spool"))
       writeFileSync(join(state, "spool", "run-1-1.json"), `{"version":1,"entries":[{"videoId":`)
+      // Written long ago (at 1 ms past the epoch): no run still going has it.
+      yield* TestClock.adjust("1 hour")
       const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { state })
       const report = yield* Effect.provide(ingest, layer)
       expect(report.status).toBe("ok")
@@ -213,14 +273,17 @@ describe("ingest", () => {
       // Spool a real batch (the store is down), then copy it under the two names.
       const down = yield* harness((code) => Effect.succeed(chart(code)), {
         state: spooled,
-        store: failingStore(new StoreFailed({ operation: "connecting", detail: "ECONNREFUSED" }))
+        store: failingStore(new DatabaseUnavailable({ operation: "connecting", detail: "ECONNREFUSED" }))
       })
       yield* Effect.flip(Effect.provide(ingest, down.layer))
       const [file] = readdirSync(join(spooled, "spool"))
       const text = readFileSync(join(spooled, "spool", file!), "utf8")
       mkdirSync(join(state, "spool"))
-      const live = `run-${Date.now()}-${process.ppid}.json`
-      const stale = `run-${Date.now() - 2 * 60 * 60 * 1000}-${process.ppid}.json`
+      // The spool tells a running run's file by the clock: the test's own.
+      yield* TestClock.adjust("3 hours")
+      const now = 3 * 60 * 60 * 1000
+      const live = `run-${now}-${process.ppid}.json`
+      const stale = `run-${now - 2 * 60 * 60 * 1000}-${process.ppid}.json`
       writeFileSync(join(state, "spool", live), text)
       writeFileSync(join(state, "spool", stale), text)
 
@@ -240,10 +303,7 @@ describe("ingest", () => {
           { state }
         )
         const fiber = yield* Effect.fork(Effect.provide(ingest, layer))
-        // The run reads its timings file (real I/O) before it sleeps: move the clock only
-        // once the first three requests (the concurrency) are asleep in it.
-        while ((yield* Ref.get(requested)).length < 3) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
-        yield* Effect.yieldNow()
+        yield* untilRequested(requested, 3)
         yield* TestClock.adjust("5 seconds")
         return { report: yield* Fiber.join(fiber), requested: yield* Ref.get(requested) }
       })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { chooseOrder, listScheduleMakespan, longestFirst } from "../src/RegionOrder.js"
+import { chooseOrder, listScheduleMakespan, longestFirst } from "../src/Ingest/Order.js"
 
 // The reference latencies (ms) of the performance issue.
 const LATENCY = new Map(Object.entries({ US: 450, GB: 300, PL: 250, NL: 400, SE: 350, NO: 200, AT: 500 }))

@@ -2,11 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Duration, Effect, Layer } from "effect"
 import pg from "pg"
-import { dedup } from "../src/Dedup.js"
-import { RegionOutcome, runStatus, type RegionalVideo } from "../src/Domain.js"
+import { dedup } from "../src/Domain/Dedup.js"
+import { type Batch, RegionOutcome, runStatus } from "../src/Domain/Run.js"
+import type { RegionalVideo } from "../src/Domain/Video.js"
 import { runMigrations } from "../src/Store/Migrations.js"
-import { MigrationsLive } from "../src/Store/Database.js"
-import { type RunToSave, STORE_LOCK, VideoStore, VideoStoreOptions } from "../src/Store/VideoStore.js"
+import { MigrationsLive } from "../src/Store/Migrations.js"
+import { STORE_LOCK, VideoStore, VideoStoreOptions } from "../src/Store/VideoStore.js"
 import { regional } from "./support/Fixtures.js"
 import { engine, TestDatabase, TestDatabaseUrl } from "./support/TestDatabase.js"
 
@@ -14,7 +15,7 @@ const StoreLive = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.
 
 const at = (hour: number) => new Date(Date.UTC(2026, 10, 26, hour))
 
-const runOf = (entries: ReadonlyArray<RegionalVideo>, hour = 0): RunToSave => {
+const runOf = (entries: ReadonlyArray<RegionalVideo>, hour = 0): Batch => {
   const regions = [...new Set(entries.map((e) => e.region))]
   const outcomes = regions.map((region) =>
     RegionOutcome.make({
@@ -131,8 +132,8 @@ describe(`VideoStore on ${engine}`, () => {
         const broken = runOf([regional("a", "PL"), regional("b", "PL", { rank: 2 })])
         // An entry whose video is not in the batch violates the foreign key, after the run row and videos were written.
         const error = yield* Effect.flip(store.saveRun({ ...broken, entries: [...broken.entries, regional("ghost", "PL", { rank: 3 })] }))
-        expect(error._tag).toBe("StoreFailed")
-        expect(error.message).toContain("trending entries")
+        expect(error._tag).toBe("DatabaseRefused")
+        expect(error.message).toContain("the database refused storing trending entries")
         expect(yield* count("ingest_runs")).toBe(1)
         expect(yield* count("videos")).toBe(1)
         expect(yield* count("trending_entries")).toBe(1)

@@ -1,32 +1,29 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Ref, TestClock } from "effect"
-import { defaultRetryPolicy, type YouTubeSettings, YouTubeConfig } from "../src/Config.js"
+import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { defaultRetryPolicy, YouTubeConfig, type YouTubeSettings, youTubeSettings } from "../src/Config.js"
+import { googleError } from "../src/Demo/Faults.js"
 import { YouTube } from "../src/YouTube/Client.js"
 import { apiItem, page, region } from "./support/Fixtures.js"
-import { json, type ScriptedHttp, scriptedHttp } from "./support/ScriptedHttp.js"
+import { json, respond, type ScriptedHttp, scriptedHttp } from "./support/ScriptedHttp.js"
 
 const API_KEY = "AIzaSy-test-secret-key-0123456789"
 
-const settings = (overrides: Partial<YouTubeSettings> = {}): YouTubeSettings => ({
-  apiKey: Redacted.make(API_KEY),
-  baseUrl: "https://youtube.test/youtube/v3",
-  maxResults: 25,
-  requestTimeout: Duration.seconds(10),
-  retry: defaultRetryPolicy,
-  ...overrides
-})
-
-const fetchWith = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}, attempts?: Ref.Ref<number>) =>
+const fetchWith = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}) =>
   YouTube.pipe(
-    Effect.flatMap((youtube) => youtube.fetchRegion(region("PL"), attempts === undefined ? {} : { attempts })),
+    Effect.flatMap((youtube) => youtube.fetchRegion(region("PL"))),
     Effect.provide(
-      YouTube.Default.pipe(Layer.provide(Layer.merge(http.layer, Layer.succeed(YouTubeConfig, settings(overrides)))))
+      YouTube.Default.pipe(Layer.provide(Layer.merge(
+        http.layer,
+        Layer.succeed(
+          YouTubeConfig,
+          youTubeSettings({ apiKey: Redacted.make(API_KEY), baseUrl: "https://youtube.test/youtube/v3", ...overrides })
+        )
+      )))
     )
   )
 
-const googleError = (code: number, reason: string, message = "error", extra: object = {}) => ({
-  error: { code, message, errors: [{ message, domain: "youtube", reason }], ...extra }
-})
+/** What the region's fetch failed with, and after how many requests. */
+const failureOf = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}) => Effect.flip(fetchWith(http, overrides))
 
 describe("YouTube client", () => {
   it.effect("decodes real-shaped items: Polish and emoji titles, hidden likes, disabled comments", () =>
@@ -126,9 +123,10 @@ describe("YouTube client", () => {
     Effect.gen(function*() {
       for (const body of ["<!DOCTYPE html><html><body>Sorry</body></html>", `{"kind":"youtube#videoListResponse","items":[{"id`, `{"kind":"x"}`, ""]) {
         const http = scriptedHttp([{ status: 200, body }])
-        const error = yield* Effect.flip(fetchWith(http))
+        const { attempts, error } = yield* failureOf(http)
         expect(error._tag).toBe("DecodeFailed")
         expect(error.region).toBe("PL")
+        expect(attempts).toBe(1)
         expect(http.requests).toHaveLength(1)
       }
     }))
@@ -136,7 +134,7 @@ describe("YouTube client", () => {
   it.effect("a 429 with Retry-After: 30 is not retried before 30 s", () =>
     Effect.gen(function*() {
       const http = scriptedHttp([
-        json(429, googleError(429, "rateLimitExceeded", "Too many requests", { status: "RESOURCE_EXHAUSTED" }), { "retry-after": "30" }),
+        respond(429, googleError(429, "rateLimitExceeded", "Too many requests", { status: "RESOURCE_EXHAUSTED" }), { "retry-after": "30" }),
         json(200, page([apiItem("a")]))
       ])
       const fiber = yield* Effect.fork(fetchWith(http))
@@ -152,7 +150,7 @@ describe("YouTube client", () => {
     Effect.gen(function*() {
       const at = new Date(45_000).toUTCString() // TestClock starts at 0
       const http = scriptedHttp([
-        json(429, googleError(429, "rateLimitExceeded"), { "retry-after": at }),
+        respond(429, googleError(429, "rateLimitExceeded"), { "retry-after": at }),
         json(200, page([apiItem("a")]))
       ])
       const fiber = yield* Effect.fork(fetchWith(http))
@@ -165,23 +163,22 @@ describe("YouTube client", () => {
 
   it.effect("a Retry-After beyond what we wait for fails the region at once", () =>
     Effect.gen(function*() {
-      const http = scriptedHttp([json(429, googleError(429, "rateLimitExceeded"), { "retry-after": "86400" })])
-      const error = yield* Effect.flip(fetchWith(http))
+      const http = scriptedHttp([respond(429, googleError(429, "rateLimitExceeded"), { "retry-after": "86400" })])
+      const { error } = yield* failureOf(http)
       expect(error._tag).toBe("RateLimited")
       expect(http.requests).toHaveLength(1)
     }))
 
   it.effect("5xx is retried with backoff and given up after a bounded number of attempts", () =>
     Effect.gen(function*() {
-      const http = scriptedHttp([], () => json(503, googleError(503, "backendError", "Backend Error")))
-      const attempts = yield* Ref.make(0)
-      const fiber = yield* Effect.fork(Effect.exit(fetchWith(http, {}, attempts)))
+      const http = scriptedHttp([], () => respond(503, googleError(503, "backendError", "Backend Error")))
+      const fiber = yield* Effect.fork(Effect.exit(fetchWith(http)))
       yield* TestClock.adjust("10 minutes")
       const exit = yield* Fiber.join(fiber)
       expect(Exit.isFailure(exit)).toBe(true)
-      const error = yield* Effect.flip(exit)
+      const { attempts, error } = yield* Effect.flip(exit)
       expect(error._tag).toBe("ApiUnavailable")
-      expect(yield* Ref.get(attempts)).toBe(defaultRetryPolicy.maxRetries + 1)
+      expect(attempts).toBe(defaultRetryPolicy.maxRetries + 1)
       expect(http.requests).toHaveLength(defaultRetryPolicy.maxRetries + 1)
     }))
 
@@ -209,7 +206,7 @@ describe("YouTube client", () => {
   it.effect("quota, key and chart errors are not retried", () =>
     Effect.gen(function*() {
       const cases = [
-        [json(403, googleError(403, "quotaExceeded")), "QuotaExceeded"],
+        [respond(403, googleError(403, "quotaExceeded")), "QuotaExceeded"],
         [
           json(400, {
             error: {
@@ -222,16 +219,31 @@ describe("YouTube client", () => {
           }),
           "InvalidApiKey"
         ],
-        [json(404, googleError(404, "videoChartNotFound")), "ChartUnavailable"],
-        [json(403, googleError(403, "accessNotConfigured")), "AccessDenied"]
+        [respond(404, googleError(404, "videoChartNotFound")), "ChartUnavailable"],
+        [respond(403, googleError(403, "accessNotConfigured")), "AccessDenied"]
       ] as const
       for (const [response, tag] of cases) {
         const http = scriptedHttp([response])
-        const error = yield* Effect.flip(fetchWith(http))
+        const { error } = yield* failureOf(http)
         expect(error._tag).toBe(tag)
         expect(http.requests).toHaveLength(1)
         expect(error.message).toContain("PL")
         expect(error.message).not.toContain(API_KEY)
       }
+    }))
+
+  it.effect("counts every request of a region, retries and pages included, whether it succeeds or fails", () =>
+    Effect.gen(function*() {
+      const ids = (from: number, n: number) => Array.from({ length: n }, (_, i) => apiItem(`v${from + i}`))
+      const rateLimited = respond(429, googleError(429, "rateLimitExceeded"), { "retry-after": "1" })
+      const ok = scriptedHttp([rateLimited, json(200, page(ids(1, 50), "P2")), json(200, page(ids(51, 10)))])
+      const fetching = yield* Effect.fork(fetchWith(ok, { maxResults: 60 }))
+      yield* TestClock.adjust("2 seconds")
+      const fetched = yield* Fiber.join(fetching)
+      expect([fetched.videos.length, fetched.attempts]).toEqual([60, 3])
+
+      const lateFailure = scriptedHttp([json(200, page(ids(1, 50), "P2")), respond(403, googleError(403, "quotaExceeded"))])
+      const failed = yield* failureOf(lateFailure, { maxResults: 60 })
+      expect([failed.error._tag, failed.attempts]).toEqual(["QuotaExceeded", 2])
     }))
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { Faults } from "../src/Demo/SimulatedApi.js"
+import { Faults } from "../src/Demo/Faults.js"
 import { API_KEY, DatabaseUrl, latestRun, runAgainst } from "./support/Run.js"
 import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 

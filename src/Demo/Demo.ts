@@ -1,11 +1,16 @@
-import { Console, Duration, Effect, Layer, Redacted } from "effect"
-import { join } from "node:path"
-import { DatabaseConfig, defaultRetryPolicy, YouTubeConfig } from "../Config.js"
-import type { IngestReport } from "../Domain.js"
-import { ingest, IngestCore, StateServices } from "../Ingest.js"
-import { RegionCode } from "../Region.js"
+import { Console, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { YouTubeConfig, youTubeSettings } from "../Config.js"
+import { RegionCode } from "../Domain/Region.js"
+import type { IngestReport } from "../Domain/Run.js"
+import { IngestServices } from "../Ingest/Live.js"
+import { ingest } from "../Ingest/Pipeline.js"
+import { DatabaseLive } from "../Store/Database.js"
+import { StoreConnection } from "../Store/Connection.js"
+import { MigrationsLive } from "../Store/Migrations.js"
 import { VideoSearch } from "../Store/Search.js"
-import { Faults, makeSimulatedApi } from "./SimulatedApi.js"
+import { VideoStore } from "../Store/VideoStore.js"
+import { Faults } from "./Faults.js"
+import { makeSimulatedApi, type SimulatedApi } from "./SimulatedApi.js"
 
 /**
  * The network latency per region of the reference article's measurements (ms):
@@ -21,6 +26,35 @@ export const REFERENCE_LATENCY_MS: Readonly<Record<string, number>> = {
   AT: 500
 }
 
+/** The simulated API the demo runs against, with something to show: a rate limit honoured, a malformed item skipped. */
+export class DemoApi extends Context.Tag("viralvidvault/DemoApi")<DemoApi, SimulatedApi>() {
+  static readonly layer = Layer.scoped(
+    DemoApi,
+    makeSimulatedApi({
+      latencyMs: REFERENCE_LATENCY_MS,
+      faults: { PL: [Faults.rateLimited("1")] },
+      malformedAt: { NL: [7] }
+    })
+  )
+}
+
+const DemoYouTube = Layer.effect(
+  YouTubeConfig,
+  Effect.map(DemoApi, (api) => youTubeSettings({ apiKey: Redacted.make("demo-key"), baseUrl: api.baseUrl }))
+)
+
+/**
+ * What the demo runs on: the ingest's services against the simulated API, and search,
+ * on the database the service would use (its own directory when embedded).
+ */
+export const DemoLive = Layer.mergeAll(
+  IngestServices,
+  Layer.merge(StoreConnection.opened, VideoSearch.Default).pipe(
+    Layer.provide(Layer.merge(VideoStore.Default, MigrationsLive)),
+    Layer.provide(DatabaseLive)
+  )
+).pipe(Layer.provide(DemoYouTube), Layer.provideMerge(DemoApi.layer))
+
 const pad = (s: string, n: number) => s + " ".repeat(Math.max(0, n - [...s].length))
 const padLeft = (s: string, n: number) => " ".repeat(Math.max(0, n - [...s].length)) + s
 
@@ -34,31 +68,12 @@ export const formatReport = (report: IngestReport): string => {
   return [header, ...rows, "", `run ${report.runId}: ${report.status}, ${report.entries} entries in ${elapsed}`].join("\n")
 }
 
-/**
- * A full run against the built-in simulated API, on the database the service would use
- * (a demo directory of its own when embedded): no key, no network.
- */
+/** A full run against the built-in simulated API: no key, no network. */
 export const demo = Effect.gen(function*() {
-  const api = yield* makeSimulatedApi({
-    latencyMs: REFERENCE_LATENCY_MS,
-    // Something to show: one rate limit honoured, one malformed item skipped.
-    faults: { PL: [Faults.rateLimited("1")] },
-    malformedAt: { NL: [7] }
-  })
-  yield* Console.log(`Simulated YouTube API on ${api.baseUrl} (latencies ${Object.entries(REFERENCE_LATENCY_MS).map(([r, ms]) => `${r} ${ms} ms`).join(", ")})\n`)
-  const settings = Layer.succeed(YouTubeConfig, {
-    apiKey: Redacted.make("demo-key"),
-    baseUrl: api.baseUrl,
-    maxResults: 25,
-    requestTimeout: Duration.seconds(10),
-    retry: defaultRetryPolicy
-  })
-  // The demo's spool and region timings stay apart from a real run's.
-  const database = yield* DatabaseConfig
-  const demoState = StateServices.pipe(
-    Layer.provide(Layer.succeed(DatabaseConfig, { ...database, stateDirectory: join(database.stateDirectory, "demo") }))
-  )
-  const report = yield* ingest.pipe(Effect.provide(Layer.merge(IngestCore, demoState).pipe(Layer.provide(settings))))
+  const api = yield* DemoApi
+  const latencies = Object.entries(REFERENCE_LATENCY_MS).map(([r, ms]) => `${r} ${ms} ms`).join(", ")
+  yield* Console.log(`Simulated YouTube API on ${api.baseUrl} (latencies ${latencies})\n`)
+  const report = yield* ingest
   yield* Console.log(formatReport(report))
   yield* Console.log(
     `\nCross-region overlap: ${report.entries} entries are ${report.uniqueVideos} unique videos; ` +
@@ -72,5 +87,4 @@ export const demo = Effect.gen(function*() {
     for (const hit of hits) yield* Console.log(`  ${hit.title} — ${hit.channelTitle} [${hit.regions.join(",")}] ${hit.url}`)
   }
   yield* Console.log("\nSearch the demo's data yourself: node dist/main.js search --demo <words>")
-  return report
 })

@@ -1,20 +1,12 @@
-import { Effect, Schema } from "effect"
-import { mkdir, open, readFile, rm } from "node:fs/promises"
-import { join } from "node:path"
+import { FileSystem, Path } from "@effect/platform"
+import { Effect } from "effect"
+import { isAlive } from "../Process.js"
+import { EmbeddedDatabaseFailed, EmbeddedDatabaseLocked } from "./Errors.js"
 
 /**
  * The embedded database: PGlite (PostgreSQL compiled to WASM) in this process, served
  * on a loopback socket so that the very same `@effect/sql-pg` code runs against it.
  */
-
-export class EmbeddedDatabaseError extends Schema.TaggedError<EmbeddedDatabaseError>()("EmbeddedDatabaseError", {
-  directory: Schema.String,
-  detail: Schema.String
-}) {
-  override get message() {
-    return `the embedded database in ${this.directory} cannot be opened: ${this.detail}`
-  }
-}
 
 export interface EmbeddedServer {
   readonly host: string
@@ -23,59 +15,43 @@ export interface EmbeddedServer {
   readonly directory: string
 }
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
 /**
  * One process at a time may open a data directory: PGlite has no locking of its own,
  * and two writers would corrupt it. A lock file names the owner; a stale one (its
- * process gone) is taken over.
+ * process gone) is taken over, once.
  */
-const lockDirectory = (directory: string) => {
-  const path = join(directory, "viralvidvault.lock")
-  const take = Effect.tryPromise({
-    try: async () => {
-      await mkdir(directory, { recursive: true })
-      for (let attempt = 0; attempt < 2; attempt++) {
-        try {
-          const handle = await open(path, "wx")
-          await handle.writeFile(String(process.pid))
-          await handle.close()
-          return
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e
-          const owner = Number((await readFile(path, "utf8").catch(() => "")).trim())
-          if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-            throw new Error(
-              `process ${owner} has it open; wait for it to finish, or point DATABASE_URL at a PostgreSQL server to run several at once`
-            )
-          }
-          await rm(path, { force: true })
-        }
-      }
-      throw new Error(`cannot take the lock file ${path}`)
-    },
-    catch: (e) => new EmbeddedDatabaseError({ directory, detail: e instanceof Error ? e.message : String(e) })
-  })
-  return Effect.acquireRelease(take, () => Effect.promise(() => rm(path, { force: true })))
-}
+const lockDirectory = (directory: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = (yield* Path.Path).join(directory, "viralvidvault.lock")
+    const failed = (e: { readonly message: string }) => new EmbeddedDatabaseFailed({ directory, detail: e.message })
+    const take = fs.writeFileString(path, String(process.pid), { flag: "wx" })
+    const owner = fs.readFileString(path).pipe(Effect.map((text) => Number(text.trim())), Effect.orElseSucceed(() => 0))
 
-/**
- * Starts PGlite (with `unaccent`) and its socket server; stops both when the scope closes.
- * `directory` undefined keeps the database in memory (tests).
- */
-export const startEmbedded = (directory: string | undefined, options: { readonly maxConnections?: number } = {}) =>
+    yield* fs.makeDirectory(directory, { recursive: true }).pipe(Effect.mapError(failed))
+    const lock = take.pipe(
+      Effect.catchIf(
+        (e) => e._tag === "SystemError" && e.reason === "AlreadyExists",
+        () =>
+          Effect.gen(function*() {
+            const pid = yield* owner
+            const held = Number.isInteger(pid) && pid > 0 && pid !== process.pid && (yield* isAlive(pid))
+            if (held) return yield* new EmbeddedDatabaseLocked({ directory, owner: pid })
+            yield* fs.remove(path, { force: true })
+            yield* take
+          })
+      ),
+      Effect.catchTags({ SystemError: failed, BadArgument: failed })
+    )
+    yield* Effect.acquireRelease(lock, () => fs.remove(path, { force: true }).pipe(Effect.ignore))
+  })
+
+/** Starts PGlite (with `unaccent`) and its socket server; stops both when the scope closes. */
+const serve = (directory: string | undefined, maxConnections: number) =>
   Effect.gen(function*() {
     const where = directory ?? "memory"
-    if (directory !== undefined) yield* lockDirectory(directory)
     const fail = (e: unknown) =>
-      new EmbeddedDatabaseError({ directory: where, detail: e instanceof Error ? e.message : String(e) })
+      new EmbeddedDatabaseFailed({ directory: where, detail: e instanceof Error ? e.message : String(e) })
     // Imported on demand: a run against PostgreSQL never pays for loading PGlite.
     const { PGlite } = yield* Effect.promise(() => import("@electric-sql/pglite"))
     const { unaccent } = yield* Effect.promise(() => import("@electric-sql/pglite/contrib/unaccent"))
@@ -84,12 +60,7 @@ export const startEmbedded = (directory: string | undefined, options: { readonly
       Effect.tryPromise({ try: () => PGlite.create(directory, { extensions: { unaccent } }), catch: fail }),
       (db) => Effect.promise(() => db.close()).pipe(Effect.ignore)
     )
-    const server = new PGLiteSocketServer({
-      db,
-      host: "127.0.0.1",
-      port: 0,
-      maxConnections: options.maxConnections ?? 4
-    })
+    const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections })
     yield* Effect.acquireRelease(
       Effect.tryPromise({ try: () => server.start(), catch: fail }),
       () => Effect.promise(() => server.stop()).pipe(Effect.ignore)
@@ -97,3 +68,9 @@ export const startEmbedded = (directory: string | undefined, options: { readonly
     const [host, port] = server.getServerConn().split(":")
     return { host: host ?? "127.0.0.1", port: Number(port), directory: where } satisfies EmbeddedServer
   })
+
+/** The embedded database in `directory`, locked for this process while the scope is open. */
+export const startEmbedded = (directory: string) => Effect.zipRight(lockDirectory(directory), serve(directory, 4))
+
+/** A throwaway embedded database in memory (tests): a fresh one costs a few seconds of initdb. */
+export const startInMemory = serve(undefined, 4)

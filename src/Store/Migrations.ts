@@ -1,5 +1,6 @@
 import { Migrator, SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
+import { DatabaseRefused, storeErrorOf } from "./Errors.js"
 
 /**
  * The project's migrations, imported statically so they survive bundling
@@ -137,3 +138,18 @@ export const runMigrations = Effect.gen(function*() {
   )
   return yield* Migrator.make({})({ loader: Migrator.fromRecord(migrations), table: MIGRATIONS_TABLE })
 }).pipe(Effect.withSpan("Migrations.run"))
+
+/** Applies the project's migrations when built; a host app can merge it over its own SqlClient. */
+export const MigrationsLive = Layer.effectDiscard(
+  runMigrations.pipe(
+    Effect.tap((applied) =>
+      applied.length > 0
+        ? Effect.log(`applied migrations: ${applied.map(([id, name]) => `${id}_${name}`).join(", ")}`)
+        : Effect.logDebug("database schema is up to date")
+    ),
+    Effect.catchTags({
+      SqlError: (e) => Effect.fail(storeErrorOf("applying migrations")(e)),
+      MigrationError: (e) => Effect.fail(new DatabaseRefused({ operation: "applying migrations", detail: e.message }))
+    })
+  )
+)

@@ -1,7 +1,9 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient, SqlSchema } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { ALL_SEARCH_CONFIGS, type RegionCode } from "../Region.js"
-import { describeSqlError, StoreFailed } from "./VideoStore.js"
+import { ALL_SEARCH_CONFIGS, RegionCode } from "../Domain/Region.js"
+import { VideoId } from "../Domain/Video.js"
+import { Int8 } from "./Columns.js"
+import { fromSql } from "./Errors.js"
 
 /** A query that cannot be searched for (empty, or nothing but stop words and punctuation). */
 export class InvalidQuery extends Schema.TaggedError<InvalidQuery>()("InvalidQuery", {
@@ -26,31 +28,25 @@ export interface SearchRequest {
   readonly limit: number
 }
 
-export class SearchHit extends Schema.Class<SearchHit>("SearchHit")({
-  videoId: Schema.String,
+/** A stored video that matches. Encoded, it is the JSON `search --json` prints (one per line). */
+export const SearchHit = Schema.Struct({
+  videoId: VideoId,
   title: Schema.String,
   channelTitle: Schema.String,
-  regions: Schema.Array(Schema.String),
-  viewCount: Schema.NumberFromString,
+  regions: Schema.Array(RegionCode),
+  viewCount: Schema.NonNegativeInt,
   language: Schema.String,
   /** `ts_rank`: higher is a better match. */
   score: Schema.Number,
-  lastSeenAt: Schema.DateFromSelf,
+  lastSeenAt: Schema.Date,
   url: Schema.String
-}) {}
-
-const Row = Schema.Struct({
-  video_id: Schema.String,
-  title: Schema.String,
-  channel_title: Schema.String,
-  regions: Schema.Array(Schema.String),
-  view_count: Schema.String,
-  primary_language: Schema.String,
-  score: Schema.Number,
-  last_seen_at: Schema.Union(Schema.DateFromSelf, Schema.Date)
 })
+export type SearchHit = typeof SearchHit.Type
 
-const toHit = Schema.decodeUnknown(Row)
+/** A hit as its row arrives: the view count a bigint string, the time a Date. */
+const SearchHitRow = Schema.Struct({ ...SearchHit.fields, viewCount: Int8, lastSeenAt: Schema.DateFromSelf })
+
+const configs = `{${ALL_SEARCH_CONFIGS.join(",")}}`
 
 export class VideoSearch extends Effect.Service<VideoSearch>()("viralvidvault/VideoSearch", {
   effect: Effect.gen(function*() {
@@ -60,52 +56,46 @@ export class VideoSearch extends Effect.Service<VideoSearch>()("viralvidvault/Vi
      * The query is parsed by `websearch_to_tsquery` (quotes, `or`, `-word`) once per
      * language configuration, and each video is matched by the query in its own
      * language: a Swedish `springa` finds `springer`, a folded `lodz` finds `Łódź`.
+     * Stored ids are video ids ([A-Za-z0-9_-]), so the URL needs no escaping.
      */
+    const matches = SqlSchema.findAll({
+      Request: Schema.Struct({ query: Schema.String, regions: Schema.Array(RegionCode), limit: Schema.Int }),
+      Result: SearchHitRow,
+      execute: ({ limit, query, regions }) =>
+        sql`
+          WITH q AS (
+            SELECT cfg, websearch_to_tsquery(cfg, ${query}) AS query
+            FROM unnest(${configs}::regconfig[]) AS cfg
+          )
+          SELECT v.video_id AS "videoId", v.title, v.channel_title AS "channelTitle", v.regions,
+                 v.view_count::text AS "viewCount", v.primary_language AS language,
+                 ts_rank(v.search, q.query)::float8 AS score, v.last_seen_at AS "lastSeenAt",
+                 'https://www.youtube.com/watch?v=' || v.video_id AS url
+          FROM q
+          JOIN videos v ON v.search_config = q.cfg AND v.search @@ q.query
+          WHERE cardinality(${`{${regions.join(",")}}`}::text[]) = 0 OR v.regions && ${`{${regions.join(",")}}`}::text[]
+          ORDER BY score DESC, v.view_count DESC, v.video_id
+          LIMIT ${limit}`
+    })
+
+    /** Whether any language's parser keeps a word of the query (not only stop words or punctuation). */
+    const searchable = SqlSchema.single({
+      Request: Schema.String,
+      Result: Schema.Struct({ any: Schema.NullOr(Schema.Boolean) }),
+      execute: (query) =>
+        sql`
+          SELECT bool_or(numnode(websearch_to_tsquery(cfg, ${query})) > 0) AS any
+          FROM unnest(${configs}::regconfig[]) AS cfg`
+    })
+
     const search = Effect.fn("VideoSearch.search")(function*(request: SearchRequest) {
       // Titles are indexed in NFC (migration 3): a decomposed "é" in the query must match too.
       const query = (yield* validateQuery(request.query)).normalize("NFC")
-      const regions = `{${request.regions.join(",")}}`
-      const rows = yield* sql`
-        WITH q AS (
-          SELECT cfg, websearch_to_tsquery(cfg, ${query}) AS query
-          FROM unnest(${`{${ALL_SEARCH_CONFIGS.join(",")}}`}::regconfig[]) AS cfg
-        )
-        SELECT v.video_id, v.title, v.channel_title, v.regions, v.view_count::text AS view_count,
-               v.primary_language, ts_rank(v.search, q.query)::float8 AS score, v.last_seen_at
-        FROM q
-        JOIN videos v ON v.search_config = q.cfg AND v.search @@ q.query
-        WHERE cardinality(${regions}::text[]) = 0 OR v.regions && ${regions}::text[]
-        ORDER BY score DESC, v.view_count DESC, v.video_id
-        LIMIT ${request.limit}`.pipe(
-        Effect.mapError((e) => new StoreFailed({ operation: "searching", detail: describeSqlError(e) }))
-      )
-      if (rows.length === 0) {
-        const [usable] = yield* sql<{ any: boolean }>`
-          SELECT bool_or(numnode(websearch_to_tsquery(cfg, ${query})) > 0) AS any
-          FROM unnest(${`{${ALL_SEARCH_CONFIGS.join(",")}}`}::regconfig[]) AS cfg`.pipe(
-          Effect.mapError((e) => new StoreFailed({ operation: "searching", detail: describeSqlError(e) }))
-        )
-        if (usable?.any !== true) {
-          return yield* new InvalidQuery({ query, detail: "it has no searchable words (only stop words or punctuation)" })
-        }
+      const hits = yield* matches({ ...request, query }).pipe(fromSql("searching"))
+      if (hits.length === 0 && (yield* searchable(query).pipe(fromSql("searching"))).any !== true) {
+        return yield* new InvalidQuery({ query, detail: "it has no searchable words (only stop words or punctuation)" })
       }
-      return yield* Effect.forEach(rows, (row) =>
-        toHit(row).pipe(
-          Effect.map((r) =>
-            SearchHit.make({
-              videoId: r.video_id,
-              title: r.title,
-              channelTitle: r.channel_title,
-              regions: r.regions,
-              viewCount: Number(r.view_count),
-              language: r.primary_language,
-              score: r.score,
-              lastSeenAt: r.last_seen_at,
-              url: `https://www.youtube.com/watch?v=${encodeURIComponent(r.video_id)}`
-            })
-          ),
-          Effect.orDie
-        ))
+      return hits
     })
 
     return { search } as const

@@ -1,47 +1,10 @@
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
 import { Context, Duration, Effect, Option, Predicate, Schema } from "effect"
-import type { RegionalVideo, RegionOutcome, RunStatus, UniqueVideo } from "../Domain.js"
-import { searchConfigFor } from "../Region.js"
-
-/** Another run held the store for longer than we wait. Nothing of this run was committed. */
-export class StoreBusy extends Schema.TaggedError<StoreBusy>()("StoreBusy", {
-  waitedSeconds: Schema.Number
-}) {
-  override get message() {
-    return `another run has been storing for over ${this.waitedSeconds}s; this run did not store`
-  }
-  get hint() {
-    return "a second run overlapped this one (two timers, or a manual run); the batch is spooled and the next run stores it"
-  }
-}
-
-/** The database refused or lost the run. Nothing of the run was committed. */
-export class StoreFailed extends Schema.TaggedError<StoreFailed>()("StoreFailed", {
-  operation: Schema.String,
-  detail: Schema.String
-}) {
-  override get message() {
-    return `storing the run failed while ${this.operation}: ${this.detail}`
-  }
-  get hint() {
-    return "check that the database is up and DATABASE_URL is right; a run keeps what it fetched in the spool until it can be stored"
-  }
-}
-
-export interface RunToSave {
-  /**
-   * Identifies the fetched batch: storing a batch whose id is already stored does
-   * nothing (a spooled batch replayed after an acknowledged commit). Absent: no check.
-   */
-  readonly batchId?: string
-  readonly startedAt: Date
-  readonly finishedAt: Date
-  readonly status: RunStatus
-  readonly outcomes: ReadonlyArray<RegionOutcome>
-  /** Every entry of every region, in chart order. */
-  readonly entries: ReadonlyArray<RegionalVideo>
-  readonly videos: ReadonlyArray<UniqueVideo>
-}
+import { searchConfigFor } from "../Domain/Region.js"
+import { type Batch, RegionOutcome, type RunId, RunStatus } from "../Domain/Run.js"
+import type { RegionalVideo, UniqueVideo } from "../Domain/Video.js"
+import { RunRow } from "./Columns.js"
+import { type DatabaseRefused, type DatabaseUnavailable, fromSql, StoreBusy, storeErrorOf } from "./Errors.js"
 
 /**
  * PostgreSQL `text` cannot hold U+0000, and a lone surrogate cannot be encoded as
@@ -52,18 +15,22 @@ export const storableText = (s: string): string => s.replace(/\u0000/g, "").toWe
 // By tag, not instanceof: a host application may load its own copy of @effect/sql.
 const isSqlError = (u: unknown): u is SqlError.SqlError => Predicate.isTagged(u, "SqlError")
 
-const storeError = (operation: string) => (error: SqlError.SqlError) =>
-  new StoreFailed({ operation, detail: describeSqlError(error) })
-
-/** The driver's own words (e.g. "connection refused"), which say more than SqlError's. */
-export const describeSqlError = (error: SqlError.SqlError): string => {
-  const cause = error.cause as { message?: unknown; code?: unknown } | undefined
-  const why = typeof cause?.message === "string" && cause.message !== "" ? cause.message : error.message
-  return typeof cause?.code === "string" ? `${why} (${cause.code})` : why
-}
-
 /** An arbitrary, fixed key, distinct from the migrations' lock. */
 export const STORE_LOCK = 7_406_116_002
+
+/** SQLSTATE lock_not_available: `lock_timeout` ran out. */
+const LOCK_NOT_AVAILABLE = "55P03"
+
+/** A run row: `interrupted` is the store's own status, for a run stopped by a signal. */
+const RunInsert = Schema.Struct({
+  batchId: Schema.NullOr(Schema.String),
+  startedAt: Schema.DateFromSelf,
+  finishedAt: Schema.DateFromSelf,
+  status: Schema.Literal(...RunStatus.literals, "interrupted"),
+  regions: Schema.parseJson(Schema.Array(RegionOutcome)),
+  entries: Schema.NonNegativeInt,
+  uniqueVideos: Schema.NonNegativeInt
+})
 
 export class VideoStoreOptions extends Context.Reference<VideoStoreOptions>()("viralvidvault/VideoStoreOptions", {
   /** How long a run waits for another run's store to finish. */
@@ -76,25 +43,26 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
     const options = yield* VideoStoreOptions
 
     /** The new run's id; none when a run with this batch id is stored already. */
-    const insertRun = (run: RunToSave) =>
-      sql<{ id: string }>`
-        INSERT INTO ingest_runs (started_at, finished_at, status, regions, entries, unique_videos, batch_id)
-        VALUES (${run.startedAt}, ${run.finishedAt}, ${run.status}, ${JSON.stringify(run.outcomes)}::jsonb,
-                ${run.entries.length}, ${run.videos.length}, ${run.batchId ?? null})
-        ON CONFLICT (batch_id) DO NOTHING
-        RETURNING id`.pipe(
-        Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => Number(row.id))),
-        Effect.mapError(storeError("recording the run"))
-      )
+    const insertRun = SqlSchema.findOne({
+      Request: RunInsert,
+      Result: RunRow,
+      execute: (run) =>
+        sql`
+          INSERT INTO ingest_runs (started_at, finished_at, status, regions, entries, unique_videos, batch_id)
+          VALUES (${run.startedAt}, ${run.finishedAt}, ${run.status}, ${run.regions}::jsonb,
+                  ${run.entries}, ${run.uniqueVideos}, ${run.batchId})
+          ON CONFLICT (batch_id) DO NOTHING
+          RETURNING id`
+    })
 
-    const storedRunOf = (batchId: string) =>
-      sql<{ id: string }>`SELECT id FROM ingest_runs WHERE batch_id = ${batchId}`.pipe(
-        Effect.map((rows) => Number(rows[0]!.id)),
-        Effect.mapError(storeError("looking up the stored batch"))
-      )
+    const storedRunOf = SqlSchema.single({
+      Request: Schema.String,
+      Result: RunRow,
+      execute: (batchId) => sql`SELECT id FROM ingest_runs WHERE batch_id = ${batchId}`
+    })
 
     // One statement for all videos: the rows travel as one JSON parameter.
-    const upsertVideos = (runId: number, videos: ReadonlyArray<UniqueVideo>) => {
+    const upsertVideos = (runId: RunId, videos: ReadonlyArray<UniqueVideo>) => {
       const rows = videos.map((v) => ({
         video_id: v.videoId,
         title: storableText(v.title),
@@ -129,10 +97,10 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
           published_at     = COALESCE(EXCLUDED.published_at, old.published_at),
           first_seen_at    = LEAST(old.first_seen_at, EXCLUDED.first_seen_at),
           last_seen_at     = GREATEST(old.last_seen_at, EXCLUDED.last_seen_at)`
-        .pipe(Effect.mapError(storeError("storing videos")))
+        .pipe(Effect.mapError(storeErrorOf("storing videos")))
     }
 
-    const insertEntries = (runId: number, entries: ReadonlyArray<RegionalVideo>) => {
+    const insertEntries = (runId: RunId, entries: ReadonlyArray<RegionalVideo>) => {
       const rows = entries.map((e) => ({
         region: e.region,
         video_id: e.videoId,
@@ -145,7 +113,7 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
         SELECT ${runId}, e.region, e.video_id, e.rank, e.view_count, e.fetched_at
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e(
           region text, video_id text, rank integer, view_count bigint, fetched_at timestamptz)`
-        .pipe(Effect.mapError(storeError("storing trending entries")))
+        .pipe(Effect.mapError(storeErrorOf("storing trending entries")))
     }
 
     /**
@@ -156,33 +124,41 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
       sql.unsafe(`SET LOCAL lock_timeout = '${Math.round(Duration.toMillis(options.lockWait))}ms'`),
       sql`SELECT pg_advisory_xact_lock(${STORE_LOCK})`
     ).pipe(
-      Effect.catchTag("SqlError", (e): Effect.Effect<never, StoreBusy | StoreFailed> =>
-        (e.cause as { code?: unknown } | undefined)?.code === "55P03"
+      Effect.catchTag("SqlError", (e): Effect.Effect<never, StoreBusy | DatabaseUnavailable | DatabaseRefused> =>
+        Predicate.hasProperty(e.cause, "code") && e.cause.code === LOCK_NOT_AVAILABLE
           ? Effect.fail(new StoreBusy({ waitedSeconds: Duration.toSeconds(options.lockWait) }))
-          : Effect.fail(storeError("waiting for the store lock")(e)))
+          : Effect.fail(storeErrorOf("waiting for the store lock")(e)))
     )
 
     /** Stores one run in one transaction: all of it, or (on failure) none of it. */
-    const saveRun = Effect.fn("VideoStore.saveRun")(function*(run: RunToSave) {
+    const saveRun = Effect.fn("VideoStore.saveRun")(function*(run: Batch) {
       return yield* sql.withTransaction(
         Effect.gen(function*() {
           yield* takeStoreLock
-          const inserted = yield* insertRun(run)
+          const inserted = yield* insertRun({
+            batchId: run.batchId ?? null,
+            startedAt: run.startedAt,
+            finishedAt: run.finishedAt,
+            status: run.status,
+            regions: run.outcomes,
+            entries: run.entries.length,
+            uniqueVideos: run.videos.length
+          }).pipe(fromSql("recording the run"))
           if (Option.isNone(inserted)) {
             yield* Effect.logWarning(`batch ${run.batchId} was stored before; not storing it again`)
-            return yield* storedRunOf(run.batchId!)
+            return (yield* storedRunOf(run.batchId!).pipe(fromSql("looking up the stored batch"))).id
           }
-          const runId = inserted.value
+          const runId: RunId = inserted.value.id
           if (run.videos.length > 0) yield* upsertVideos(runId, run.videos)
           if (run.entries.length > 0) yield* insertEntries(runId, run.entries)
           return runId
         })
       ).pipe(
-        Effect.catchTag("SqlError", (e) => Effect.fail(storeError("committing")(e))),
+        Effect.catchTag("SqlError", (e) => Effect.fail(storeErrorOf("committing")(e))),
         // @effect/sql treats a failed COMMIT or ROLLBACK as a defect; here it is the
         // connection lost mid-transaction, which the run reports (and spools) like any other.
         Effect.catchSomeDefect((defect) =>
-          isSqlError(defect) ? Option.some(Effect.fail(storeError("ending the transaction")(defect))) : Option.none()
+          isSqlError(defect) ? Option.some(Effect.fail(storeErrorOf("ending the transaction")(defect))) : Option.none()
         )
       )
     })
@@ -190,11 +166,16 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
     /** A run stopped by a signal: its row says so, and nothing else of it is stored. */
     const recordInterrupted = Effect.fn("VideoStore.recordInterrupted")(
       function*(startedAt: Date, finishedAt: Date, outcomes: ReadonlyArray<RegionOutcome>) {
-        const rows = yield* sql<{ id: string }>`
-          INSERT INTO ingest_runs (started_at, finished_at, status, regions)
-          VALUES (${startedAt}, ${finishedAt}, 'interrupted', ${JSON.stringify(outcomes)}::jsonb)
-          RETURNING id`.pipe(Effect.mapError(storeError("recording the interrupted run")))
-        return Number(rows[0]!.id)
+        const inserted = yield* insertRun({
+          batchId: null,
+          startedAt,
+          finishedAt,
+          status: "interrupted",
+          regions: outcomes,
+          entries: 0,
+          uniqueVideos: 0
+        }).pipe(fromSql("recording the interrupted run"))
+        return (yield* Effect.orDieWith(inserted, () => new Error("an INSERT … RETURNING id returned no row"))).id
       }
     )
 

@@ -1,6 +1,6 @@
 import { Duration, Option, ParseResult, Schema } from "effect"
-import { RegionalVideo, VideoId } from "../Domain.js"
-import type { RegionCode } from "../Region.js"
+import { RegionalVideo, VideoId } from "../Domain/Video.js"
+import type { RegionCode } from "../Domain/Region.js"
 import {
   AccessDenied,
   ApiUnavailable,

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { RegionCode } from "../Region.js"
+import { RegionCode } from "../Domain/Region.js"
 
 /**
  * Every way one region's fetch can fail. Each names the region, says what happened
@@ -140,5 +140,24 @@ export const isRetryable = (error: YouTubeError): boolean =>
 export const stopsTheRun = (error: YouTubeError): boolean =>
   error._tag === "QuotaExceeded" || error._tag === "InvalidApiKey" || error._tag === "AccessDenied"
 
-/** Errors that mean the configuration (the key, the project) is wrong, not the service. */
-export const CREDENTIAL_ERROR_TAGS: ReadonlySet<string> = new Set<YouTubeError["_tag"]>(["InvalidApiKey", "AccessDenied"])
+/**
+ * A region's fetch that failed, after `attempts` requests (retries included): the
+ * outcome stores both.
+ */
+export class FetchFailed extends Schema.TaggedError<FetchFailed>()("FetchFailed", {
+  error: Schema.Union(
+    RateLimited,
+    QuotaExceeded,
+    InvalidApiKey,
+    AccessDenied,
+    ChartUnavailable,
+    ApiUnavailable,
+    RequestRejected,
+    DecodeFailed
+  ),
+  attempts: Schema.NonNegativeInt
+}) {
+  override get message() {
+    return this.error.message
+  }
+}

@@ -81,7 +81,7 @@ describe(`the database and the disk misbehaving, on ${engine}`, () => {
         expect(proxy.triggered()).toBe(true)
         expect(cut.code, cut.stderr).toBe(69)
         const log = logText(cut)
-        expect(log, log).toMatch(/storing the run failed while (storing videos|ending the transaction): .*(terminated|closed|ECONNRESET|connection error)/i)
+        expect(log, log).toMatch(/database unavailable while (storing videos|ending the transaction): .*(terminated|closed|ECONNRESET|connection error)/i)
         expect(log).toContain("kept the fetched batch (175 entries) in the spool")
         // The run row was inserted in the same transaction: it is gone with the rest.
         expect(yield* runs(databaseUrl)).toEqual([])
@@ -112,7 +112,7 @@ describe(`the database and the disk misbehaving, on ${engine}`, () => {
         const log = logText(result)
         expect(log).toMatch(tmpfs ? /cannot write the spool file .*ENOSPC: no space left on device/ : /cannot write the spool file .*EFBIG/)
         expect(log).toContain("this run's 175 entries are lost: the spool could not be written (free space or fix permissions there")
-        expect(log).toContain("storing the run failed while connecting to 127.0.0.1:1/postgres")
+        expect(log).toContain("database unavailable while connecting to 127.0.0.1:1/postgres")
         expect(result.stdout).toContain("spool: []")
       }))
 

@@ -1,6 +1,6 @@
 import { Option } from "effect"
-import { RegionalVideo } from "../../src/Domain.js"
-import { RegionCode } from "../../src/Region.js"
+import { RegionalVideo } from "../../src/Domain/Video.js"
+import { RegionCode } from "../../src/Domain/Region.js"
 
 /** A real-shaped item, as videos.list sends it. */
 export const apiItem = (id: string, overrides: { title?: string; views?: string; snippet?: object; statistics?: object } = {}) => ({

@@ -48,5 +48,8 @@ export const scriptedHttp = (
   return { layer: Layer.succeed(HttpClient.HttpClient, client), requests }
 }
 
+export const respond = (status: number, body: string, headers?: Record<string, string>): Scripted =>
+  headers === undefined ? { status, body } : { status, body, headers }
+
 export const json = (status: number, body: unknown, headers?: Record<string, string>): Scripted =>
-  headers === undefined ? { status, body: JSON.stringify(body) } : { status, body: JSON.stringify(body), headers }
+  respond(status, JSON.stringify(body), headers)

@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, Redacted } from "effect"
 import pg from "pg"
-import { startEmbedded } from "../../src/Store/Embedded.js"
+import { startInMemory } from "../../src/Store/Embedded.js"
 
 /**
  * A database for one test file: a fresh database on the PostgreSQL server at
@@ -28,7 +28,7 @@ export const query = <A = Record<string, unknown>>(url: string, text: string, va
 export const testDatabaseUrl = Effect.gen(function*() {
   const admin = process.env.TEST_DATABASE_URL
   if (admin === undefined || admin === "") {
-    const server = yield* startEmbedded(undefined).pipe(Effect.orDie)
+    const server = yield* startInMemory.pipe(Effect.orDie)
     return `postgres://postgres@${server.host}:${server.port}/postgres`
   }
   const name = `vvv_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`

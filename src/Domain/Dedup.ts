@@ -1,6 +1,6 @@
 import { Option } from "effect"
-import { type RegionalVideo, UniqueVideo } from "./Domain.js"
 import { type RegionCode, regionLanguage } from "./Region.js"
+import { type RegionalVideo, UniqueVideo } from "./Video.js"
 
 /**
  * Chooses which regional record speaks for a video: its best chart position, then the

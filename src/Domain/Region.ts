@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
 
 /** An ISO 3166-1 alpha-2 region code, upper case. */
 export const RegionCode = Schema.String.pipe(
@@ -12,6 +12,36 @@ export type RegionCode = typeof RegionCode.Type
 export const DEFAULT_REGIONS: ReadonlyArray<RegionCode> = ["US", "GB", "PL", "NL", "SE", "NO", "AT"].map(
   (code) => RegionCode.make(code)
 )
+
+/** ISO 3166-1 alpha-2, the officially assigned codes. */
+export const ISO_REGION_CODES: ReadonlySet<string> = new Set(
+  (
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
+    "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
+    "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
+    "KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT " +
+    "MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW " +
+    "SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG " +
+    "UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+  ).split(" ")
+)
+
+/** `"us, gb,PL"` → `[US, GB, PL]`; duplicates are dropped, order is kept; unknown codes are named. */
+export const parseRegions = (raw: string): Either.Either<ReadonlyArray<RegionCode>, string> => {
+  const codes = raw
+    .split(",")
+    .map((s) => s.trim().toUpperCase())
+    .filter((s) => s !== "")
+  if (codes.length === 0) return Either.left("no region given; list ISO 3166-1 alpha-2 codes, e.g. US,GB,PL")
+  const unknown = codes.filter((c) => !ISO_REGION_CODES.has(c))
+  if (unknown.length > 0) {
+    return Either.left(
+      `unknown region code${unknown.length > 1 ? "s" : ""} ${unknown.map((c) => `"${c}"`).join(", ")}; ` +
+        "use ISO 3166-1 alpha-2 codes separated by commas, e.g. US,GB,PL"
+    )
+  }
+  return Either.right([...new Set(codes)].map((c) => RegionCode.make(c)))
+}
 
 /** The language a region's chart is mostly in, used when a video does not name its own. */
 const REGION_LANGUAGES: Readonly<Record<string, string>> = {

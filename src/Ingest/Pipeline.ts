@@ -1,0 +1,82 @@
+import { Clock, type Context, Duration, Effect, Option, Ref } from "effect"
+import { randomUUID } from "node:crypto"
+import { dedup } from "../Domain/Dedup.js"
+import { type Batch, type RegionOutcome, runStatus } from "../Domain/Run.js"
+import { StoreConnection } from "../Store/Connection.js"
+import type { SpooledBatch } from "../Store/Spool.js"
+import { commit, keptOrLost, writeAhead } from "./Commit.js"
+import { type Fetched, fetchRegions } from "./Fetch.js"
+import { report } from "./Report.js"
+
+/**
+ * One run, in five stages: fetch every region (in the order earlier runs say is
+ * quickest), merge them, write the batch ahead to the spool, commit it, report.
+ */
+
+/** How far a run got: what an interruption has to keep or record. */
+type Progress =
+  | { readonly _tag: "Fetching"; readonly outcomes: ReadonlyArray<RegionOutcome> }
+  | { readonly _tag: "Fetched"; readonly batch: Batch; readonly kept: SpooledBatch | undefined }
+  | { readonly _tag: "Committed" }
+
+const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
+
+/** The merge stage: one record per video (`dedup`), the run's status from its outcomes. */
+const merge = (batchId: string, startedAt: Date, fetched: Fetched) =>
+  Effect.map(now, (finishedAt): Batch => ({
+    batchId,
+    startedAt,
+    finishedAt,
+    status: runStatus(fetched.outcomes),
+    outcomes: fetched.outcomes,
+    entries: fetched.entries,
+    videos: dedup(fetched.entries)
+  }))
+
+/**
+ * A run stopped by a signal: during the fetch, its row says so where the database is
+ * open already (nothing else of it is stored); after it, the batch is in the spool.
+ */
+const onInterrupt = (connection: Context.Tag.Service<StoreConnection>, startedAt: Date) => (progress: Progress) => {
+  switch (progress._tag) {
+    case "Fetching":
+      return Effect.gen(function*() {
+        const store = yield* connection.ifOpen
+        if (Option.isNone(store)) return
+        const runId = yield* store.value.recordInterrupted(startedAt, yield* now, progress.outcomes)
+        yield* Effect.logWarning(`run ${runId} interrupted: nothing of it was stored`)
+      }).pipe(
+        Effect.timeout("1 second"),
+        Effect.catchAll((e) => Effect.logWarning(`could not record the interrupted run: ${e.message}`))
+      )
+    case "Fetched":
+      return Effect.zipRight(
+        Effect.logWarning("interrupted after the fetch, before the batch was committed"),
+        keptOrLost(progress.batch, progress.kept)
+      )
+    case "Committed":
+      return Effect.void
+  }
+}
+
+/** One run on the services in context; succeeds with its report once it is stored. */
+export const ingest = Effect.gen(function*() {
+  const connection = yield* StoreConnection
+  const startedAt = yield* now
+  const batchId = yield* Effect.sync(() => randomUUID())
+  const progress = yield* Ref.make<Progress>({ _tag: "Fetching", outcomes: [] })
+  const fetchedOne = (outcome: RegionOutcome) =>
+    Ref.update(progress, (p) => p._tag === "Fetching" ? { ...p, outcomes: [...p.outcomes, outcome] } : p)
+
+  return yield* Effect.gen(function*() {
+    const fetched = yield* fetchRegions(fetchedOne)
+    const batch = yield* merge(batchId, startedAt, fetched)
+    const [spooled, kept] = yield* writeAhead(batch).pipe(
+      Effect.tap((kept) => Ref.set(progress, { _tag: "Fetched", batch, kept })),
+      Effect.uninterruptible,
+      Effect.timed
+    )
+    const { runId, storeMs } = yield* commit(connection, batch, kept, Ref.set(progress, { _tag: "Committed" }))
+    return yield* report(batch, fetched, { runId, spoolMs: Math.round(Duration.toMillis(spooled)), storeMs })
+  }).pipe(Effect.onInterrupt(() => Effect.flatMap(Ref.get(progress), onInterrupt(connection, startedAt))))
+}).pipe(Effect.withSpan("ingest"))
