@@ -1,4 +1,6 @@
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Duration, Effect, Exit, Layer } from "effect"
 import { cli } from "./Cli.js"
 import { ColourOnTerminal } from "./Colour.js"
@@ -13,8 +15,11 @@ import { runMain, stopOnSignal } from "./Signals.js"
  */
 const STOP_DEADLINE = Duration.seconds(3)
 
+/** What the command line and the commands take from the platform (no workers, no child processes). */
+const PlatformLive = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, ColourOnTerminal)
+
 const main = cli(process.argv).pipe(
-  Effect.provide(Layer.merge(NodeContext.layer, ColourOnTerminal)),
+  Effect.provide(PlatformLive),
   stopOnSignal(process, STOP_DEADLINE),
   Effect.tap((ending) =>
     ending._tag === "Stopped" && !ending.woundDown

@@ -1,5 +1,6 @@
 import type { HttpClient } from "@effect/platform"
-import { NodeFileSystem, NodePath } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import type { SqlClient } from "@effect/sql"
 import { Layer } from "effect"
 import { type ConfigurationError, IngestConfig, YouTubeConfig } from "../Config.js"
