@@ -77,8 +77,6 @@ const formatHit = (hit: SearchHit, index: number): string =>
     `     ${hit.url}`
   ].join("\n")
 
-const hitJson = Schema.encode(Schema.parseJson(SearchHit))
-
 const search = Command.make(
   "search",
   {
@@ -109,7 +107,8 @@ const search = Command.make(
     Effect.gen(function*() {
       const hits = yield* (yield* VideoSearch).search({ query, regions, limit })
       if (json) {
-        for (const hit of hits) yield* Console.log(yield* Effect.orDie(hitJson(hit)))
+        const line = Schema.encode(Schema.parseJson(SearchHit))
+        for (const hit of hits) yield* Console.log(yield* Effect.orDie(line(hit)))
       } else if (hits.length === 0) {
         yield* Console.log(`No stored video matches ${JSON.stringify(query)}.`)
       } else {

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Data, Schema } from "effect"
 import { RegionCode } from "./Region.js"
 import type { RegionalVideo, UniqueVideo } from "./Video.js"
 
@@ -131,9 +131,7 @@ export class IngestReport extends Schema.Class<IngestReport>("IngestReport")({
  * A run that was stored but did not fetch every region: what the `run` command fails
  * with, so that its exit code can say partial (75) or failed (69, or 78 for a key).
  */
-export class IncompleteRun extends Schema.TaggedError<IncompleteRun>()("IncompleteRun", {
-  report: IngestReport
-}) {
+export class IncompleteRun extends Data.TaggedError("IncompleteRun")<{ readonly report: IngestReport }> {
   override get message() {
     return `run ${this.report.runId} was ${this.report.status}`
   }

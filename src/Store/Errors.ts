@@ -1,5 +1,5 @@
 import type { SqlError } from "@effect/sql"
-import { type Cause, Effect, type ParseResult, Predicate, Schema } from "effect"
+import { type Cause, Data, Effect, type ParseResult, Predicate, Schema } from "effect"
 
 /**
  * How the store fails, split by what the caller can do about it. Each says what
@@ -73,21 +73,21 @@ export class EmbeddedDatabaseFailed extends Schema.TaggedError<EmbeddedDatabaseF
 export type StoreError = DatabaseUnavailable | DatabaseRefused | StoreBusy | EmbeddedDatabaseLocked | EmbeddedDatabaseFailed
 
 /** The spool cannot be written (a full disk, permissions): the batch has no copy on disk. */
-export class SpoolUnwritable extends Schema.TaggedError<SpoolUnwritable>()("SpoolUnwritable", {
-  path: Schema.String,
-  detail: Schema.String
-}) {
+export class SpoolUnwritable extends Data.TaggedError("SpoolUnwritable")<{
+  readonly path: string
+  readonly detail: string
+}> {
   override get message() {
     return `cannot write the spool file ${this.path}: ${this.detail}`
   }
 }
 
 /** A spool file that does not decode: kept aside for a person to look at, never dropped. */
-export class SpoolFileCorrupt extends Schema.TaggedError<SpoolFileCorrupt>()("SpoolFileCorrupt", {
-  path: Schema.String,
-  movedTo: Schema.String,
-  detail: Schema.String
-}) {
+export class SpoolFileCorrupt extends Data.TaggedError("SpoolFileCorrupt")<{
+  readonly path: string
+  readonly movedTo: string
+  readonly detail: string
+}> {
   override get message() {
     return `a spool file cannot be read and was moved aside to ${this.movedTo}; its batch was not stored (${this.detail})`
   }

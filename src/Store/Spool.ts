@@ -25,8 +25,10 @@ const BatchFile = Schema.parseJson(Schema.Struct({
   entries: Schema.Array(RegionalVideo)
 }))
 
-const encodeFile = Schema.encode(BatchFile)
-const decodeFile = Schema.decodeUnknownEither(BatchFile)
+// Compiled on first use (and then memoised by Schema), not at start-up: the spool is
+// needed after the fetch, and start-up is on the way to the first request.
+const encodeFile = (file: typeof BatchFile.Type) => Schema.encode(BatchFile)(file)
+const decodeFile = (text: string) => Schema.decodeUnknownEither(BatchFile)(text)
 
 export interface SpooledBatch {
   readonly path: string

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Data, Schema } from "effect"
 import { RegionCode } from "../Domain/Region.js"
 
 /**
@@ -142,21 +142,12 @@ export const stopsTheRun = (error: YouTubeError): boolean =>
 
 /**
  * A region's fetch that failed, after `attempts` requests (retries included): the
- * outcome stores both.
+ * outcome stores both. Never encoded, so plain data (no schema to build at start-up).
  */
-export class FetchFailed extends Schema.TaggedError<FetchFailed>()("FetchFailed", {
-  error: Schema.Union(
-    RateLimited,
-    QuotaExceeded,
-    InvalidApiKey,
-    AccessDenied,
-    ChartUnavailable,
-    ApiUnavailable,
-    RequestRejected,
-    DecodeFailed
-  ),
-  attempts: Schema.NonNegativeInt
-}) {
+export class FetchFailed extends Data.TaggedError("FetchFailed")<{
+  readonly error: YouTubeError
+  readonly attempts: number
+}> {
   override get message() {
     return this.error.message
   }
