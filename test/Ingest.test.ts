@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Error as PlatformError, FileSystem } from "@effect/platform"
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
-import { Effect, Fiber, Layer, Logger, Ref, TestClock } from "effect"
+import { Effect, Fiber, Layer, Logger, Option, Ref, TestClock } from "effect"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -250,6 +250,44 @@ describe("ingest", () => {
       expect(said.join("\n")).toMatch(
         /cannot write the spool file .*\/spool\/run-0-\d+\.json: ENOSPC: no space left on device, open; storing the batch without a copy in the spool/
       )
+    }))
+
+  it.effect("a spool file written by the previous release (before the refactor) is read and stored as it was", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      mkdirSync(join(state, "spool"))
+      // As 0.1.0 wrote it: its own JSON schema, dates as ISO strings, absent fields left out.
+      const previous = {
+        version: 1,
+        batchId: "0b1c2d3e-previous-release",
+        startedAt: "2026-11-27T07:00:00.000Z",
+        finishedAt: "2026-11-27T07:00:01.000Z",
+        status: "partial",
+        outcomes: [
+          { region: "PL", status: "ok", videos: 2, malformed: 0, attempts: 1, durationMs: 250 },
+          { region: "SE", status: "failed", videos: 0, malformed: 0, attempts: 5, durationMs: 9000, errorTag: "ApiUnavailable", error: "SE: the YouTube API is unavailable (HTTP 503): Backend Error" }
+        ],
+        entries: [
+          { videoId: "kQ8f3Lr2ZxA", region: "PL", rank: 1, title: "Żółta Łódź", channelTitle: "Kanał", viewCount: 1834211, language: "pl", publishedAt: "2026-11-20T10:00:00.000Z", fetchedAt: "2026-11-27T07:00:00.500Z" },
+          { videoId: "abcdefghijk", region: "PL", rank: 2, title: "Bez języka", channelTitle: "Kanał", viewCount: 10, fetchedAt: "2026-11-27T07:00:00.500Z" }
+        ]
+      }
+      writeFileSync(join(state, "spool", `run-${Date.parse(previous.startedAt)}-1.json`), JSON.stringify(previous))
+      // The next run, a day later (pid 1 is alive, but no run lasts a day).
+      yield* TestClock.setTime(Date.parse("2026-11-28T07:00:00.000Z"))
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { state })
+      yield* Effect.provide(ingest, layer)
+      const [stored] = yield* Ref.get(saved)
+      expect(stored!.batchId).toBe("0b1c2d3e-previous-release")
+      expect(stored!.startedAt.toISOString()).toBe("2026-11-27T07:00:00.000Z")
+      expect(stored!.outcomes.map((o) => [o.region, o.status, o.errorTag])).toEqual([["PL", "ok", undefined], ["SE", "failed", "ApiUnavailable"]])
+      const [first, second] = stored!.entries
+      expect(first!.language).toEqual(Option.some("pl"))
+      expect(first!.publishedAt).toEqual(Option.some(new Date("2026-11-20T10:00:00.000Z")))
+      expect(second!.language).toEqual(Option.none())
+      expect(second!.fetchedAt.toISOString()).toBe("2026-11-27T07:00:00.500Z")
+      expect(stored!.videos.map((v) => v.videoId)).toEqual(["abcdefghijk", "kQ8f3Lr2ZxA"])
+      expect(readdirSync(join(state, "spool"))).toEqual([])
     }))
 
   it.effect("a corrupt spool file is moved aside, not dropped, and the run goes on", () =>

@@ -54,12 +54,12 @@ describe("the layout of src/", () => {
   })
 
   it.each([
-    ["src/Domain/", /^src\/(?!Domain\/)/, "the domain imports only the domain"],
-    ["src/Store/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/, "the store never imports the client, the pipeline or the CLI"],
-    ["src/YouTube/", /^src\/(Store|Ingest|Demo)\/|^src\/(Cli|main)\.ts/, "the YouTube client never imports the store or the pipeline"],
-    ["src/Ingest/", /^src\/Demo\/|^src\/(Cli|main)\.ts/, "the pipeline never imports the CLI or the demo"],
-    ["src/index.ts", /^src\/Demo\/|^src\/(Cli|main|ExitCode|Signals)\.ts/, "the library entry exports no command line"]
-  ])("%s: %s", (prefix, forbidden, _rule) => {
+    ["the domain imports only the domain", "src/Domain/", /^src\/(?!Domain\/)/],
+    ["the store never imports the client, the pipeline or the CLI", "src/Store/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
+    ["the YouTube client never imports the store or the pipeline", "src/YouTube/", /^src\/(Store|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
+    ["the pipeline never imports the CLI or the demo", "src/Ingest/", /^src\/Demo\/|^src\/(Cli|main)\.ts/],
+    ["the library entry exports no command line", "src/index.ts", /^src\/Demo\/|^src\/(Cli|main|ExitCode|Signals)\.ts/]
+  ])("%s", (_rule, prefix, forbidden) => {
     expect(importsOf(prefix).filter((edge) => forbidden.test(edge.split(" → ")[1]!))).toEqual([])
   })
 })
