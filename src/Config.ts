@@ -29,9 +29,9 @@ export const load = <A>(config: Config.Config<A>): Effect.Effect<A, Configuratio
   Effect.mapError(config, ConfigurationError.fromConfigError)
 
 /** `config` read from the variable `name`: checks inside it report under that name. */
-export const variable = <A>(name: string, config: Config.Config<A>): Config.Config<A> => Config.nested(config, name)
+const variable = <A>(name: string, config: Config.Config<A>): Config.Config<A> => Config.nested(config, name)
 
-export const invalid = (detail: string) => ConfigError.InvalidData([], detail)
+const invalid = (detail: string) => ConfigError.InvalidData([], detail)
 
 const between = (low: number, high: number) => (n: number) =>
   n >= low && n <= high ? Either.right(n) : Either.left(invalid(`must be between ${low} and ${high}, got ${n}`))
@@ -172,7 +172,7 @@ export class DatabaseConfig extends Context.Tag("viralvidvault/DatabaseConfig")<
   )
 }
 
-export const LogFormat = Config.literal("auto", "json", "pretty")
+const LogFormat = Config.literal("auto", "json", "pretty")
 
 const levelNames = LogLevel.allLevels.map((l) => l.label.toLowerCase()).join(", ")
 
@@ -180,7 +180,7 @@ const levelNames = LogLevel.allLevels.map((l) => l.label.toLowerCase()).join(", 
  * `Config.logLevel`, with a message that lists the names it takes (an operator who
  * wrote `Warning` learns that it is `warn`).
  */
-export const logLevel = Config.string().pipe(Config.mapOrFail((name) => {
+const logLevel = Config.string().pipe(Config.mapOrFail((name) => {
   const level = LogLevel.allLevels.find((l) => l.label === name.trim().toUpperCase())
   return level === undefined
     ? Either.left(invalid(`expected one of (${levelNames}) but received "${name}"`))

@@ -9,7 +9,7 @@ import { RunId } from "../Domain/Run.js"
 export const Int8 = Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, Number.MAX_SAFE_INTEGER))
 
 /** `ingest_runs.id`, a bigint. */
-export const RunIdColumn = Schema.compose(Int8, RunId)
+const RunIdColumn = Schema.compose(Int8, RunId)
 
 /** `RETURNING id` of an `ingest_runs` row. */
 export const RunRow = Schema.Struct({ id: RunIdColumn })
