@@ -32,7 +32,8 @@ import { StoreConnection } from "../src/Store/Connection.js"
 import { MigrationsLive } from "../src/Store/Migrations.js"
 import { Spool } from "../src/Store/Spool.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
-import { decodeItem, decodePage, toRegionalVideo } from "../src/YouTube/Api.js"
+import { decodePage } from "../src/YouTube/Api.js"
+import { decodeItem, toRegionalVideo } from "../src/YouTube/Item.js"
 import { YouTube } from "../src/YouTube/Client.js"
 
 // ---------------------------------------------------------------------------- arguments
@@ -191,7 +192,7 @@ const decodeAndDedup = (api: SimulatedApi, regions: ReadonlyArray<RegionCode>, m
     for (const region of regions) {
       let token: string | undefined
       for (let fetched = 0; fetched < maxResults;) {
-        const url = `${api.baseUrl}/videos?part=snippet,statistics&chart=mostPopular&regionCode=${region}` +
+        const url = `${api.baseUrl}/videos?part=snippet,statistics,contentDetails,status&chart=mostPopular&regionCode=${region}` +
           `&maxResults=${Math.min(50, maxResults - fetched)}${token === undefined ? "" : `&pageToken=${token}`}`
         const body = await (await fetch(url, { headers: { "x-goog-api-key": "bench-key" } })).text()
         bodies.push([region, body])
@@ -206,7 +207,7 @@ const decodeAndDedup = (api: SimulatedApi, regions: ReadonlyArray<RegionCode>, m
       if (page._tag === "Left") throw new Error(`bench: a page did not decode`)
       return page.right.items.flatMap((raw, i) => {
         const item = decodeItem(raw)
-        return item._tag === "Right" ? [toRegionalVideo(item.right, region, i + 1, new Date())] : []
+        return item._tag === "Right" ? [toRegionalVideo(item.right, { region, chart: "all", rank: i + 1, fetchedAt: new Date() })] : []
       })
     })
     const t1 = performance.now()

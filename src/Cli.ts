@@ -73,7 +73,9 @@ const usage = (message: string) => ValidationError.invalidValue(HelpDoc.p(messag
 const formatHit = (hit: SearchHit, index: number): string =>
   [
     `${String(index + 1).padStart(3)}. ${hit.title}`,
-    `     ${hit.channelTitle} · ${hit.regions.join(",")} · ${hit.viewCount.toLocaleString("en-US")} views · ${hit.language}`,
+    `     ${hit.channelTitle} · ${hit.regions.join(",")} · ${
+      hit.viewCount === null ? "views hidden" : `${hit.viewCount.toLocaleString("en-US")} views`
+    } · ${hit.language}`,
     `     ${hit.url}`
   ].join("\n")
 
@@ -117,7 +119,7 @@ const search = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "Search stored videos by title and channel, each in its own language " +
+    "Search stored videos by title, channel, tags and description, each in its own language " +
       "(a Swedish `springa` finds `springer`; `lodz` finds `Łódź`)."
   ),
   Command.provide(({ demo }) => (demo ? SearchDemo : SearchHere))

@@ -8,7 +8,7 @@ export { ingest } from "./Ingest/Pipeline.js"
 export { IngestLive } from "./Ingest/Live.js"
 export { dedup } from "./Domain/Dedup.js"
 export { DEFAULT_REGIONS, parseRegions, RegionCode, searchConfigFor } from "./Domain/Region.js"
-export { RegionalVideo, UniqueVideo, VideoId } from "./Domain/Video.js"
+export { CategoryId, ChartId, RegionalVideo, Thumbnails, UniqueVideo, VideoId } from "./Domain/Video.js"
 export { FailureTag, IngestReport, RegionOutcome, RegionStatus, RunId, RunStatus } from "./Domain/Run.js"
 export { ConfigurationError } from "./Config.js"
 export {
@@ -22,7 +22,8 @@ export type { StoreError } from "./Store/Errors.js"
 export { InvalidQuery, SearchHit, VideoSearch } from "./Store/Search.js"
 export type { SearchRequest } from "./Store/Search.js"
 export { migrations, MIGRATIONS_TABLE, MigrationsLive, runMigrations } from "./Store/Migrations.js"
-export { VideoItem, VideoListPage } from "./YouTube/Api.js"
+export { VideoListPage } from "./YouTube/Api.js"
+export { VideoItem } from "./YouTube/Item.js"
 export {
   AccessDenied,
   ApiUnavailable,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Option } from "effect"
 import * as fc from "fast-check"
 import { dedup } from "../src/Domain/Dedup.js"
 import type { RegionalVideo } from "../src/Domain/Video.js"
@@ -13,6 +14,7 @@ const charts = fc
       region: fc.constantFrom(...REGIONS),
       id: fc.constantFrom("a", "b", "c", "d", "e", "f", "g", "h"),
       views: fc.nat({ max: 10_000_000 }),
+      likes: fc.option(fc.nat({ max: 1_000_000 }), { nil: undefined }),
       language: fc.option(fc.constantFrom("pl", "en", "sv", "de-AT"), { nil: undefined }),
       hour: fc.integer({ min: 0, max: 23 })
     }),
@@ -31,6 +33,7 @@ const charts = fc
       out.push(regional(row.id, row.region, {
         rank: next,
         views: row.views,
+        ...(row.likes === undefined ? {} : { likes: row.likes }),
         title: `title of ${row.id}`,
         fetchedAt: new Date(Date.UTC(2026, 10, 26, row.hour)),
         ...(row.language === undefined ? {} : { language: row.language })
@@ -50,7 +53,7 @@ describe("dedup", () => {
     expect(result).toHaveLength(2)
     const x = result.find((v) => v.videoId === "x")!
     expect(x.regions).toEqual(["NL", "PL", "SE"])
-    expect(x.viewCount).toBe(300)
+    expect(x.viewCount).toEqual(Option.some(300))
   })
 
   it("takes the video's own language, else the language of the region where it ranks best", () => {
@@ -68,7 +71,7 @@ describe("dedup", () => {
     )
   })
 
-  it("loses no region and no video, and keeps the highest view count", () => {
+  it("loses no region and no video, and keeps the highest counters", () => {
     fc.assert(
       fc.property(charts, (entries) => {
         const result = dedup(entries)
@@ -76,7 +79,10 @@ describe("dedup", () => {
         for (const video of result) {
           const mine = entries.filter((e) => e.videoId === video.videoId)
           expect(video.regions).toEqual([...new Set(mine.map((e) => e.region))].sort())
-          expect(video.viewCount).toBe(Math.max(...mine.map((e) => e.viewCount)))
+          expect(video.viewCount).toEqual(Option.some(Math.max(...mine.map((e) => Option.getOrThrow(e.viewCount)))))
+          // Likes hidden in one region and shown in another: the shown count; hidden everywhere: none.
+          const likes = mine.flatMap((e) => Option.toArray(e.likeCount))
+          expect(video.likeCount).toEqual(likes.length === 0 ? Option.none() : Option.some(Math.max(...likes)))
           expect(video.firstSeenAt.getTime()).toBe(Math.min(...mine.map((e) => e.fetchedAt.getTime())))
         }
       })
@@ -90,7 +96,7 @@ describe("dedup", () => {
         const again = dedup(
           once.flatMap((v) =>
             v.regions.map((r) =>
-              regional(v.videoId, r, { rank: 1, views: v.viewCount, title: v.title, language: v.language, fetchedAt: v.firstSeenAt })
+              regional(v.videoId, r, { rank: 1, views: Option.getOrThrow(v.viewCount), title: v.title, language: v.language, fetchedAt: v.firstSeenAt })
             )
           )
         )

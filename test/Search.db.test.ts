@@ -25,7 +25,11 @@ const VIDEOS = [
   // The same word in two regions, and once only in a channel name.
   regional("pl-gdansk", "PL", { rank: 2, title: "Księżyc nad Gdańskiem", views: 10 }),
   regional("se-gdansk", "SE", { rank: 2, title: "Księżyc", language: "pl", views: 5 }),
-  regional("hostile", "US", { rank: 2, title: "'); DROP TABLE videos; -- 100% _under_ back\\slash" })
+  regional("hostile", "US", { rank: 2, title: "'); DROP TABLE videos; -- 100% _under_ back\\slash" }),
+  // One word, in the title of one, the tags of another, the description of a third.
+  regional("in-desc", "GB", { rank: 3, title: "Late show", description: "Tonight:\nkaraoke with friends", language: "en", views: 900 }),
+  regional("in-tags", "GB", { rank: 4, title: "Friday songs", tags: ["karaoke", "pub"], language: "en", views: 10 }),
+  regional("in-title", "GB", { rank: 5, title: "Karaoke night", language: "en", views: 1 })
 ]
 
 const seed = Effect.gen(function*() {
@@ -84,6 +88,12 @@ describe(`search on ${engine}`, () => {
         expect((yield* find("ksiezyc", { regions: ["SE", "US"] })).sort()).toEqual(["se-gdansk"])
         expect((yield* find("ksiezyc", { regions: ["PL", "SE"] })).sort()).toEqual(["pl-gdansk", "pl-lodz", "se-gdansk"])
         expect(yield* find("ksiezyc", { limit: 1 })).toHaveLength(1)
+      }))
+
+    it.effect("tags and descriptions are searched too, below the title (then tags, then description), whatever the views", () =>
+      Effect.gen(function*() {
+        yield* seed
+        expect(yield* find("karaoke")).toEqual(["in-title", "in-tags", "in-desc"])
       }))
 
     it.effect("injection-shaped queries are words, never SQL", () =>

@@ -2,33 +2,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Duration, Effect, Layer } from "effect"
 import pg from "pg"
-import { dedup } from "../src/Domain/Dedup.js"
-import { type Batch, RegionOutcome, runStatus } from "../src/Domain/Run.js"
-import type { RegionalVideo } from "../src/Domain/Video.js"
-import { runMigrations } from "../src/Store/Migrations.js"
-import { MigrationsLive } from "../src/Store/Migrations.js"
+import { MigrationsLive, runMigrations } from "../src/Store/Migrations.js"
 import { STORE_LOCK, VideoStore, VideoStoreOptions } from "../src/Store/VideoStore.js"
+import { at, batchOf } from "./support/Batches.js"
 import { regional } from "./support/Fixtures.js"
 import { engine, TestDatabase, TestDatabaseUrl } from "./support/TestDatabase.js"
 
 const StoreLive = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provideMerge(TestDatabase))
 
-const at = (hour: number) => new Date(Date.UTC(2026, 10, 26, hour))
-
-const runOf = (entries: ReadonlyArray<RegionalVideo>, hour = 0): Batch => {
-  const regions = [...new Set(entries.map((e) => e.region))]
-  const outcomes = regions.map((region) =>
-    RegionOutcome.make({
-      region,
-      status: "ok",
-      videos: entries.filter((e) => e.region === region).length,
-      malformed: 0,
-      attempts: 1,
-      durationMs: 10
-    })
-  )
-  return { startedAt: at(hour), finishedAt: at(hour), status: runStatus(outcomes), outcomes, entries, videos: dedup(entries) }
-}
+const runOf = batchOf
 
 const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE`)
 

@@ -26,7 +26,7 @@ const fetchWith = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {})
 const failureOf = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}) => Effect.flip(fetchWith(http, overrides))
 
 describe("YouTube client", () => {
-  it.effect("decodes real-shaped items: Polish and emoji titles, hidden likes, disabled comments", () =>
+  it.effect("decodes the full record: every field kept, hidden counters absent (never 0), the largest thumbnail", () =>
     Effect.gen(function*() {
       const http = scriptedHttp([
         json(200, page([
@@ -36,22 +36,82 @@ describe("YouTube client", () => {
             snippet: { channelTitle: "Żółta Łódź", defaultLanguage: "pl", defaultAudioLanguage: "pl-PL" },
             statistics: { likeCount: undefined, commentCount: undefined }
           }),
-          apiItem("abcdefghijk", { statistics: { viewCount: undefined } })
+          apiItem("abcdefghijk", {
+            snippet: { tags: undefined, description: undefined },
+            contentDetails: { duration: "P0D", caption: "true" },
+            status: { madeForKids: true },
+            statistics: { viewCount: undefined }
+          })
         ]))
       ])
       const result = yield* fetchWith(http)
       expect(result.malformed).toBe(0)
       expect(result.videos.map((v) => v.videoId)).toEqual(["kQ8f3Lr2ZxA", "abcdefghijk"])
       const [first, second] = result.videos
-      expect(first!.title).toBe("Żółta Łódź – Księżyc 🌙")
-      expect(first!.channelTitle).toBe("Żółta Łódź")
-      expect(first!.viewCount).toBe(1834211)
-      expect(first!.language).toEqual(Option.some("pl-PL"))
-      expect(first!.rank).toBe(1)
-      expect(first!.region).toBe("PL")
-      // A hidden view count is no count, not a malformed item.
-      expect(second!.viewCount).toBe(0)
-      expect(second!.language).toEqual(Option.none())
+      expect(first).toMatchObject({
+        region: "PL",
+        chart: "all",
+        rank: 1,
+        title: "Żółta Łódź – Księżyc 🌙",
+        channelTitle: "Żółta Łódź",
+        channelId: Option.some("UCabcdefghijklmnopqrstuv"),
+        categoryId: Option.some("10"),
+        tags: ["music", "live"],
+        description: "Line one, with a comma.\nLine \"two\".",
+        publishedAt: Option.some(new Date("2025-09-12T15:00:06Z")),
+        durationSeconds: Option.some(221),
+        definition: Option.some("hd"),
+        caption: Option.some(false),
+        licensedContent: Option.some(true),
+        madeForKids: Option.some(false),
+        liveBroadcastContent: Option.some("none"),
+        thumbnailUrl: Option.some("https://i.ytimg.com/vi/kQ8f3Lr2ZxA/hqdefault.jpg"),
+        viewCount: Option.some(1834211),
+        // Hidden likes and disabled comments are no counts, not zero.
+        likeCount: Option.none(),
+        commentCount: Option.none(),
+        language: Option.some("pl-PL")
+      })
+      expect(Object.keys(first!.thumbnails).sort()).toEqual(["default", "high", "medium"])
+      expect(second).toMatchObject({
+        tags: [],
+        description: "",
+        durationSeconds: Option.some(0),
+        caption: Option.some(true),
+        madeForKids: Option.some(true),
+        viewCount: Option.none(),
+        likeCount: Option.some(10),
+        language: Option.none()
+      })
+    }))
+
+  it.effect("reads ISO 8601 durations to seconds", () =>
+    Effect.gen(function*() {
+      const durations = { PT4M13S: 253, P1DT2H: 93600, PT1H: 3600, PT45S: 45, P0D: 0, PT0S: 0, P1W: 604800, "PT1M30.5S": 90 }
+      const http = scriptedHttp([
+        json(200, page(Object.keys(durations).map((duration, i) => apiItem(`v${i}`, { contentDetails: { duration } }))))
+      ])
+      const result = yield* fetchWith(http)
+      expect(result.videos.map((v) => Option.getOrThrow(v.durationSeconds))).toEqual(Object.values(durations))
+    }))
+
+  it.effect("a malformed field costs its item only: a duration, a counter, a category id, tags", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([
+        json(200, page([
+          apiItem("ok1"),
+          apiItem("duration", { contentDetails: { duration: "3:41" } }),
+          apiItem("months", { contentDetails: { duration: "P1M" } }),
+          apiItem("negative", { statistics: { likeCount: "-3" } }),
+          apiItem("words", { statistics: { commentCount: "many" } }),
+          apiItem("category", { snippet: { categoryId: "Music" } }),
+          apiItem("tags", { snippet: { tags: ["fine", 42] } }),
+          apiItem("ok2")
+        ]))
+      ])
+      const result = yield* fetchWith(http)
+      expect(result.malformed).toBe(6)
+      expect(result.videos.map((v) => [v.videoId, v.rank])).toEqual([["ok1", 1], ["ok2", 8]])
     }))
 
   it.effect("sends the key in X-Goog-Api-Key and never in the URL", () =>
@@ -64,6 +124,7 @@ describe("YouTube client", () => {
       expect(url.searchParams.has("key")).toBe(false)
       expect(url.pathname).toBe("/youtube/v3/videos")
       expect(url.searchParams.get("chart")).toBe("mostPopular")
+      expect(url.searchParams.get("part")).toBe("snippet,statistics,contentDetails,status")
       expect(url.searchParams.get("regionCode")).toBe("PL")
       expect(url.searchParams.get("maxResults")).toBe("25")
       // What a trace or log would print of the request hides the key.

@@ -42,6 +42,39 @@ describe(`node dist/main.js on ${engine}`, () => {
         expect(shared).toEqual([{ regions: ["AT", "GB", "NL", "NO", "PL", "SE", "US"] }])
         const polish = yield* query<{ title: string }>(databaseUrl, "SELECT title FROM videos WHERE 'PL' = ANY(regions) AND title LIKE '%Łódź%' LIMIT 1")
         expect(polish).toHaveLength(1)
+        // The full record, as the simulated API sent it: what is hidden stays NULL, descriptions keep their lines.
+        const record = yield* query<{
+          hidden_likes: string
+          hidden_comments: string
+          zero_likes: string
+          tagged: string
+          multiline: string
+          durations: string
+          live: string
+          thumbnails: string
+          stats: string
+        }>(
+          databaseUrl,
+          `SELECT count(*) FILTER (WHERE like_count IS NULL) AS hidden_likes,
+                  count(*) FILTER (WHERE comment_count IS NULL) AS hidden_comments,
+                  count(*) FILTER (WHERE like_count = 0) AS zero_likes,
+                  count(*) FILTER (WHERE cardinality(tags) > 0) AS tagged,
+                  count(*) FILTER (WHERE description LIKE E'%\\n%"%",%') AS multiline,
+                  count(*) FILTER (WHERE duration_seconds > 0) AS durations,
+                  count(*) FILTER (WHERE live_broadcast_content = 'live' AND duration_seconds = 0) AS live,
+                  count(*) FILTER (WHERE thumbnail_url LIKE '%hqdefault.jpg' OR thumbnail_url LIKE '%maxresdefault.jpg') AS thumbnails,
+                  (SELECT count(*) FROM video_stats) AS stats
+           FROM videos`
+        )
+        const r = record[0]!
+        expect(Number(r.hidden_likes)).toBeGreaterThan(0)
+        expect(Number(r.hidden_comments)).toBeGreaterThan(0)
+        expect(Number(r.zero_likes)).toBe(0)
+        expect(Number(r.tagged)).toBeGreaterThan(100)
+        expect(Number(r.multiline)).toBe(169)
+        expect(Number(r.durations) + Number(r.live)).toBe(169)
+        expect(Number(r.thumbnails)).toBe(169)
+        expect(Number(r.stats)).toBe(169)
       }))
 
     it.scoped("a region without a chart and a rate-limited region: partial, exit 75, the rest stored", () =>

@@ -90,8 +90,12 @@ export interface CatalogItem {
   readonly id: string
   readonly snippet: Record<string, unknown>
   readonly contentDetails: Record<string, unknown>
+  readonly status: Record<string, unknown>
   readonly statistics: Record<string, string>
 }
+
+/** The categories videos are filed under (ids and English titles as YouTube has them). */
+export const CATEGORY_IDS = ["10", "20", "24", "17", "22", "25"] as const
 
 /** Every 20th position of every region is a video shared by all regions: about 5% overlap. */
 const SHARED_EVERY = 20
@@ -102,34 +106,54 @@ const pick = <A>(list: ReadonlyArray<A>, n: number): A => list[n % list.length]!
 
 const makeItem = (seed: string, vocabulary: Vocabulary, position: number, views: number, international = false): CatalogItem => {
   const h = hash(seed)
+  const id = videoIdFor(seed)
   const hidesLikes = h % 7 === 0
   const noComments = h % 11 === 0
+  const live = h % 17 === 0
   // International hits name their language; a third of local videos leave it to the region.
   const namesLanguage = international || h % 3 !== 0
+  const subject = pick(vocabulary.subjects, h)
+  const channel = pick(vocabulary.channels, h >>> 12)
+  const thumbnail = (name: string, width: number, height: number) => ({ url: `https://i.ytimg.com/vi/${id}/${name}.jpg`, width, height })
   return {
     kind: "youtube#video",
     etag: `etag-${h.toString(16)}`,
-    id: videoIdFor(seed),
+    id,
     snippet: {
       publishedAt: new Date(Date.UTC(2025, 8, 1 + (h % 28), h % 24, h % 60, 6)).toISOString().replace(".000", ""),
       channelId: `UC${videoIdFor(`${seed}:channel`)}${videoIdFor(`${seed}:channel2`)}`.slice(0, 24),
-      title: `${pick(vocabulary.subjects, h)} ${pick(vocabulary.tails, h >>> 8)} #${position}`,
-      description: `${pick(vocabulary.subjects, h >>> 4)}.`,
-      thumbnails: { default: { url: `https://i.ytimg.com/vi/${videoIdFor(seed)}/default.jpg`, width: 120, height: 90 } },
-      channelTitle: pick(vocabulary.channels, h >>> 12),
-      categoryId: "10",
-      liveBroadcastContent: "none",
+      title: `${subject} ${pick(vocabulary.tails, h >>> 8)} #${position}`,
+      // Line breaks, quotes and commas, as real descriptions have them.
+      description: `${pick(vocabulary.subjects, h >>> 4)}.\n\n"${channel}", ${position}. 🎬\nhttps://example.com/${id}`,
+      thumbnails: {
+        default: thumbnail("default", 120, 90),
+        medium: thumbnail("mqdefault", 320, 180),
+        high: thumbnail("hqdefault", 480, 360),
+        ...(h % 2 === 0 ? { maxres: thumbnail("maxresdefault", 1280, 720) } : {})
+      },
+      channelTitle: channel,
+      ...(h % 5 === 0 ? {} : { tags: [subject, channel, vocabulary.language === "en" ? "trending" : `trend ${vocabulary.language}`] }),
+      categoryId: pick(CATEGORY_IDS, h >>> 3),
+      liveBroadcastContent: live ? "live" : "none",
       ...(namesLanguage ? { defaultLanguage: vocabulary.language, defaultAudioLanguage: vocabulary.language } : {}),
-      localized: { title: pick(vocabulary.subjects, h), description: "" }
+      localized: { title: subject, description: "" }
     },
     contentDetails: {
-      duration: `PT${1 + (h % 9)}M${h % 60}S`,
+      duration: live ? "P0D" : `PT${1 + (h % 9)}M${h % 60}S`,
       dimension: "2d",
-      definition: "hd",
-      caption: "false",
-      licensedContent: true,
+      definition: h % 4 === 0 ? "sd" : "hd",
+      caption: h % 6 === 0 ? "true" : "false",
+      licensedContent: h % 3 !== 1,
       contentRating: {},
       projection: "rectangular"
+    },
+    status: {
+      uploadStatus: "processed",
+      privacyStatus: "public",
+      license: "youtube",
+      embeddable: true,
+      publicStatsViewable: true,
+      madeForKids: h % 13 === 0
     },
     statistics: {
       viewCount: String(views),

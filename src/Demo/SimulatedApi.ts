@@ -54,6 +54,15 @@ const offsetOf = (token: string | null): number | undefined => {
   return match === null ? undefined : Number(match[1])
 }
 
+const PARTS = ["snippet", "statistics", "contentDetails", "status"]
+
+/** As the API does: an item carries only the parts asked for (`part=snippet,statistics,…`). */
+const onlyParts = (part: string) => (item: unknown): unknown => {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return item
+  const asked = new Set(part.split(",").map((p) => p.trim()))
+  return Object.fromEntries(Object.entries(item).filter(([key]) => !PARTS.includes(key) || asked.has(key)))
+}
+
 const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
   res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers })
   res.end(body)
@@ -156,7 +165,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
         if (offset === undefined) return send(res, 400, googleError(400, "invalidPageToken", "The page token is invalid."))
         const size = Math.min(PAGE_LIMIT, Math.max(1, Number(url.searchParams.get("maxResults") ?? "5") || 5))
         const items = chart(region)
-        const page = items.slice(offset, offset + size)
+        const page = items.slice(offset, offset + size).map(onlyParts(url.searchParams.get("part") ?? ""))
         const next = offset + size < items.length ? pageToken(offset + size) : undefined
         send(
           res,

@@ -34,7 +34,8 @@ export const SearchHit = Schema.Struct({
   title: Schema.String,
   channelTitle: Schema.String,
   regions: Schema.Array(RegionCode),
-  viewCount: Schema.NonNegativeInt,
+  /** Null when the owner hides it. */
+  viewCount: Schema.NullOr(Schema.NonNegativeInt),
   language: Schema.String,
   /** `ts_rank`: higher is a better match. */
   score: Schema.Number,
@@ -44,7 +45,7 @@ export const SearchHit = Schema.Struct({
 export type SearchHit = typeof SearchHit.Type
 
 /** A hit as its row arrives: the view count a bigint string, the time a Date. */
-const SearchHitRow = Schema.Struct({ ...SearchHit.fields, viewCount: Int8, lastSeenAt: Schema.DateFromSelf })
+const SearchHitRow = Schema.Struct({ ...SearchHit.fields, viewCount: Schema.NullOr(Int8), lastSeenAt: Schema.DateFromSelf })
 
 const configs = `{${ALL_SEARCH_CONFIGS.join(",")}}`
 
@@ -56,6 +57,7 @@ export class VideoSearch extends Effect.Service<VideoSearch>()("viralvidvault/Vi
      * The query is parsed by `websearch_to_tsquery` (quotes, `or`, `-word`) once per
      * language configuration, and each video is matched by the query in its own
      * language: a Swedish `springa` finds `springer`, a folded `lodz` finds `Łódź`.
+     * The title weighs most, then the channel, the tags, the description.
      * Stored ids are video ids ([A-Za-z0-9_-]), so the URL needs no escaping.
      */
     const matches = SqlSchema.findAll({
@@ -74,7 +76,7 @@ export class VideoSearch extends Effect.Service<VideoSearch>()("viralvidvault/Vi
           FROM q
           JOIN videos v ON v.search_config = q.cfg AND v.search @@ q.query
           WHERE cardinality(${`{${regions.join(",")}}`}::text[]) = 0 OR v.regions && ${`{${regions.join(",")}}`}::text[]
-          ORDER BY score DESC, v.view_count DESC, v.video_id
+          ORDER BY score DESC, v.view_count DESC NULLS LAST, v.video_id
           LIMIT ${limit}`
     })
 

@@ -1,16 +1,9 @@
 import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
 import { Context, Duration, Effect, Option, Predicate, Schema } from "effect"
-import { searchConfigFor } from "../Domain/Region.js"
 import { type Batch, RegionOutcome, type RunId, RunStatus } from "../Domain/Run.js"
-import type { RegionalVideo, UniqueVideo } from "../Domain/Video.js"
 import { RunRow } from "./Columns.js"
+import { insertEntries, upsertVideos } from "./VideoRows.js"
 import { type DatabaseRefused, type DatabaseUnavailable, fromSql, StoreBusy, storeErrorOf } from "./Errors.js"
-
-/**
- * PostgreSQL `text` cannot hold U+0000, and a lone surrogate cannot be encoded as
- * UTF-8; everything else is stored exactly as received.
- */
-export const storableText = (s: string): string => s.replace(/\u0000/g, "").toWellFormed()
 
 // By tag, not instanceof: a host application may load its own copy of @effect/sql.
 const isSqlError = (u: unknown): u is SqlError.SqlError => Predicate.isTagged(u, "SqlError")
@@ -61,61 +54,6 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
       execute: (batchId) => sql`SELECT id FROM ingest_runs WHERE batch_id = ${batchId}`
     })
 
-    // One statement for all videos: the rows travel as one JSON parameter.
-    const upsertVideos = (runId: RunId, videos: ReadonlyArray<UniqueVideo>) => {
-      const rows = videos.map((v) => ({
-        video_id: v.videoId,
-        title: storableText(v.title),
-        channel_title: storableText(v.channelTitle),
-        view_count: v.viewCount,
-        primary_language: storableText(v.language),
-        search_config: searchConfigFor(v.language),
-        regions: v.regions,
-        published_at: Option.getOrNull(Option.map(v.publishedAt, (d) => d.toISOString())),
-        first_seen_at: v.firstSeenAt.toISOString(),
-        last_seen_at: v.lastSeenAt.toISOString()
-      }))
-      return sql`
-        INSERT INTO videos AS old (video_id, title, channel_title, view_count, primary_language, search_config,
-                                   regions, published_at, first_seen_at, last_seen_at, last_run_id)
-        SELECT v.video_id, v.title, v.channel_title, v.view_count, v.primary_language, v.search_config::regconfig,
-               ARRAY(SELECT jsonb_array_elements_text(v.regions) ORDER BY 1), v.published_at,
-               v.first_seen_at, v.last_seen_at, ${runId}
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(
-          video_id text, title text, channel_title text, view_count bigint, primary_language text,
-          search_config text, regions jsonb, published_at timestamptz, first_seen_at timestamptz,
-          last_seen_at timestamptz)
-        ON CONFLICT (video_id) DO UPDATE SET
-          -- A batch older than what is stored (a late retry) adds its regions but changes nothing else.
-          title            = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.title ELSE old.title END,
-          channel_title    = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.channel_title ELSE old.channel_title END,
-          view_count       = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.view_count ELSE old.view_count END,
-          primary_language = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.primary_language ELSE old.primary_language END,
-          search_config    = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.search_config ELSE old.search_config END,
-          last_run_id      = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.last_run_id ELSE old.last_run_id END,
-          regions          = ARRAY(SELECT DISTINCT r FROM unnest(old.regions || EXCLUDED.regions) AS r ORDER BY r),
-          published_at     = COALESCE(EXCLUDED.published_at, old.published_at),
-          first_seen_at    = LEAST(old.first_seen_at, EXCLUDED.first_seen_at),
-          last_seen_at     = GREATEST(old.last_seen_at, EXCLUDED.last_seen_at)`
-        .pipe(Effect.mapError(storeErrorOf("storing videos")))
-    }
-
-    const insertEntries = (runId: RunId, entries: ReadonlyArray<RegionalVideo>) => {
-      const rows = entries.map((e) => ({
-        region: e.region,
-        video_id: e.videoId,
-        rank: e.rank,
-        view_count: e.viewCount,
-        fetched_at: e.fetchedAt.toISOString()
-      }))
-      return sql`
-        INSERT INTO trending_entries (run_id, region, video_id, rank, view_count, fetched_at)
-        SELECT ${runId}, e.region, e.video_id, e.rank, e.view_count, e.fetched_at
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e(
-          region text, video_id text, rank integer, view_count bigint, fetched_at timestamptz)`
-        .pipe(Effect.mapError(storeErrorOf("storing trending entries")))
-    }
-
     /**
      * One run stores at a time: a transaction-scoped advisory lock, waited for at most
      * `lockWait` (lock_timeout applies to advisory locks too).
@@ -149,8 +87,8 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
             return (yield* storedRunOf(run.batchId!).pipe(fromSql("looking up the stored batch"))).id
           }
           const runId: RunId = inserted.value.id
-          if (run.videos.length > 0) yield* upsertVideos(runId, run.videos)
-          if (run.entries.length > 0) yield* insertEntries(runId, run.entries)
+          if (run.videos.length > 0) yield* upsertVideos(sql, runId, run.videos)
+          if (run.entries.length > 0) yield* insertEntries(sql, runId, run.entries)
           return runId
         })
       ).pipe(

@@ -1,5 +1,4 @@
 import { Duration, Option, ParseResult, Schema } from "effect"
-import { RegionalVideo, VideoId } from "../Domain/Video.js"
 import type { RegionCode } from "../Domain/Region.js"
 import {
   AccessDenied,
@@ -12,36 +11,6 @@ import {
   type YouTubeError
 } from "./Errors.js"
 
-/**
- * The parts of `videos.list` this service reads. Counters arrive as strings;
- * `tags`, languages, and even `statistics` fields appear only when set.
- */
-
-/** A decimal counter sent as a string ("1834211"); anything else is malformed. */
-const Counter = Schema.compose(
-  Schema.String.pipe(Schema.pattern(/^\d{1,15}$/, { message: () => "a counter is a string of digits" })),
-  Schema.NumberFromString
-)
-
-export const VideoItem = Schema.Struct({
-  id: VideoId,
-  snippet: Schema.Struct({
-    title: Schema.String,
-    channelTitle: Schema.optionalWith(Schema.String, { default: () => "" }),
-    publishedAt: Schema.optional(Schema.Date),
-    defaultLanguage: Schema.optional(Schema.String),
-    defaultAudioLanguage: Schema.optional(Schema.String)
-  }),
-  statistics: Schema.optionalWith(
-    Schema.Struct({
-      // Absent when the owner hides it; such a video still trends, with no count to compare.
-      viewCount: Schema.optionalWith(Counter, { default: () => 0 })
-    }),
-    { default: () => ({ viewCount: 0 }) }
-  )
-})
-export type VideoItem = typeof VideoItem.Type
-
 /** A page whose items are decoded one by one, so one bad item costs only itself. */
 export const VideoListPage = Schema.Struct({
   items: Schema.Array(Schema.Unknown),
@@ -50,25 +19,6 @@ export const VideoListPage = Schema.Struct({
 export type VideoListPage = typeof VideoListPage.Type
 
 export const decodePage = Schema.decodeUnknownEither(Schema.parseJson(VideoListPage))
-export const decodeItem = Schema.decodeUnknownEither(VideoItem)
-
-/** `item` is decoded already; validating the record again would double the cost of a page. */
-export const toRegionalVideo = (item: VideoItem, region: RegionCode, rank: number, fetchedAt: Date): RegionalVideo =>
-  RegionalVideo.make({
-    videoId: item.id,
-    region,
-    rank,
-    title: item.snippet.title,
-    channelTitle: item.snippet.channelTitle,
-    viewCount: item.statistics.viewCount,
-    language: Option.fromNullable(
-      nonEmpty(item.snippet.defaultAudioLanguage) ?? nonEmpty(item.snippet.defaultLanguage)
-    ),
-    publishedAt: Option.fromNullable(item.snippet.publishedAt),
-    fetchedAt
-  }, { disableValidation: true })
-
-const nonEmpty = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim())
 
 /** A readable one-line account of why a value did not decode: its first problem. */
 export const describeParseError = (error: ParseResult.ParseError): string =>

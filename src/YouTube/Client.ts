@@ -3,9 +3,10 @@ import { Chunk, Clock, Duration, Effect, Either, flow, Option, Redacted, Ref, St
 import { YouTubeConfig } from "../Config.js"
 import type { RegionCode } from "../Domain/Region.js"
 import type { RegionalVideo } from "../Domain/Video.js"
-import { classifyErrorResponse, decodeItem, decodePage, describeParseError, toRegionalVideo, type VideoListPage } from "./Api.js"
+import { classifyErrorResponse, decodePage, describeParseError, type VideoListPage } from "./Api.js"
 import { describeBody, describeTransportError, readBody } from "./Body.js"
 import { ApiUnavailable, DecodeFailed, FetchFailed, type YouTubeError } from "./Errors.js"
+import { decodeItem, toRegionalVideo } from "./Item.js"
 import { retrySchedule, sayRetryAfterTooLong } from "./Retry.js"
 
 /** The YouTube Data API wants at most 50 items a page. */
@@ -64,7 +65,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
     const requestPage = (region: RegionCode, size: number, pageToken: string | undefined) =>
       client.get("/videos", {
         urlParams: {
-          part: "snippet,statistics",
+          part: "snippet,statistics,contentDetails,status",
           chart: "mostPopular",
           regionCode: region,
           maxResults: size,
@@ -125,7 +126,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         for (const [i, raw] of items.entries()) {
           const rank = cursor.position + i + 1
           const item = decodeItem(raw)
-          if (Either.isRight(item)) videos.push(toRegionalVideo(item.right, region, rank, fetchedAt))
+          if (Either.isRight(item)) videos.push(toRegionalVideo(item.right, { region, chart: "all", rank, fetchedAt }))
           else {
             yield* Effect.logWarning(`skipped a malformed item: ${describeParseError(item.left)}`).pipe(
               Effect.annotateLogs({ region, rank })

@@ -71,14 +71,14 @@ describe(`hostile items and titles, through the process, on ${engine}`, () => {
         expect(output).toContain("skipped a malformed item: id: a video id is 1–64 letters, digits, - or _")
         const run = (yield* latestRun(databaseUrl))!
         expect(run.regions.find((r) => r.region === "US")).toMatchObject({ status: "ok", videos: 3, malformed: 4 })
-        const us = yield* query<{ video_id: string; rank: number; view_count: string }>(
+        const us = yield* query<{ video_id: string; rank: number; view_count: string | null }>(
           databaseUrl,
           `SELECT video_id, rank, view_count::text FROM trending_entries WHERE region = 'US' AND run_id = ${run.id} ORDER BY rank`
         )
         // Chart positions stay honest: the skipped items leave gaps.
         expect(us.map((e) => [e.video_id, e.rank])).toEqual([[chart[0]!.id, 1], [chart[6]!.id, 7], [chart[7]!.id, 8]])
-        // A hidden view count is stored as 0, not guessed.
-        expect(us[1]!.view_count).toBe("0")
+        // A hidden view count is stored as absent (NULL), not as 0.
+        expect(us[1]!.view_count).toBe(null)
         const titles = yield* storedTitles(databaseUrl)
         expect(titles[chart[0]!.id]!.title).toBe(chart[0]!.snippet.title)
         // The other regions are untouched.

@@ -1,0 +1,141 @@
+import type { SqlClient } from "@effect/sql"
+import { Effect, Option } from "effect"
+import { searchConfigFor } from "../Domain/Region.js"
+import type { RunId } from "../Domain/Run.js"
+import type { RegionalVideo, UniqueVideo } from "../Domain/Video.js"
+import { storeErrorOf } from "./Errors.js"
+
+/**
+ * The two statements that write a batch's rows, whatever its size: the rows travel as
+ * one JSON parameter each, and PostgreSQL unpacks them (`jsonb_to_recordset`).
+ */
+
+/**
+ * PostgreSQL `text` (and `jsonb`) cannot hold U+0000, and a lone surrogate cannot be
+ * encoded as UTF-8; everything else is stored exactly as received.
+ */
+const storableText = (s: string): string => s.replace(/\u0000/g, "").toWellFormed()
+
+/** The rows as one JSON text: every string in them storable, absent values `null`. */
+const asJson = (rows: ReadonlyArray<object>) =>
+  JSON.stringify(rows, (_key, value) => (typeof value === "string" ? storableText(value) : value))
+
+const orNull = <A>(value: Option.Option<A>) => Option.getOrNull(value)
+
+const videoRow = (v: UniqueVideo) => ({
+  video_id: v.videoId,
+  title: v.title,
+  channel_title: v.channelTitle,
+  channel_id: orNull(v.channelId),
+  category_id: orNull(v.categoryId),
+  tags_json: v.tags,
+  description: v.description,
+  published_at: orNull(Option.map(v.publishedAt, (d) => d.toISOString())),
+  duration_seconds: orNull(v.durationSeconds),
+  definition: orNull(v.definition),
+  caption: orNull(v.caption),
+  licensed_content: orNull(v.licensedContent),
+  made_for_kids: orNull(v.madeForKids),
+  live_broadcast_content: orNull(v.liveBroadcastContent),
+  thumbnail_url: orNull(v.thumbnailUrl),
+  thumbnails: v.thumbnails,
+  view_count: orNull(v.viewCount),
+  like_count: orNull(v.likeCount),
+  comment_count: orNull(v.commentCount),
+  primary_language: v.language,
+  search_config: searchConfigFor(v.language),
+  regions_json: v.regions,
+  first_seen_at: v.firstSeenAt.toISOString(),
+  last_seen_at: v.lastSeenAt.toISOString()
+})
+
+/** What a newer observation replaces; an older one (a late spooled batch) leaves them be. */
+const LATEST_WINS = [
+  "title", "channel_title", "channel_id", "category_id", "tags", "description", "duration_seconds", "definition",
+  "caption", "licensed_content", "made_for_kids", "live_broadcast_content", "thumbnail_url", "thumbnails",
+  "view_count", "like_count", "comment_count", "primary_language", "search_config", "last_run_id", "search"
+].map((column) => `${column} = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.${column} ELSE old.${column} END`)
+  .join(",\n      ")
+
+/**
+ * Upserts the videos, and in the same statement (one snapshot: the rows as they were
+ * before it) records each video's counters at this observation (`video_stats`) and a
+ * revision where its text is new or changed (`video_revisions`). The search vector is
+ * computed only for new or changed text. A batch older than what is stored (a late
+ * spooled batch) adds its regions and its observation, and changes nothing else.
+ */
+export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, videos: ReadonlyArray<UniqueVideo>) =>
+  sql`
+    WITH v AS (
+      SELECT r.*, ARRAY(SELECT jsonb_array_elements_text(r.tags_json)) AS tags,
+             ARRAY(SELECT jsonb_array_elements_text(r.regions_json) ORDER BY 1) AS regions
+      FROM jsonb_to_recordset(${asJson(videos.map(videoRow))}::jsonb) AS r(
+        video_id text, title text, channel_title text, channel_id text, category_id text, tags_json jsonb,
+        description text, published_at timestamptz, duration_seconds integer, definition text, caption boolean,
+        licensed_content boolean, made_for_kids boolean, live_broadcast_content text, thumbnail_url text,
+        thumbnails jsonb, view_count bigint, like_count bigint, comment_count bigint, primary_language text,
+        search_config text, regions_json jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
+    ),
+    seen AS (
+      SELECT v.*,
+             cur.video_id IS NULL AS is_new,
+             cur.last_seen_at > v.last_seen_at AS is_older,
+             (cur.title, cur.description, cur.thumbnail_url, cur.tags)
+               IS DISTINCT FROM (v.title, v.description, v.thumbnail_url, v.tags) AS text_changed,
+             CASE WHEN cur.search IS NOT NULL AND cur.search_config = v.search_config::regconfig
+                       AND cur.title = v.title AND cur.channel_title = v.channel_title
+                       AND cur.tags = v.tags AND cur.description = v.description
+                  THEN cur.search
+                  ELSE viralvidvault_search_vector(v.search_config::regconfig, v.title, v.channel_title, v.tags, v.description)
+             END AS search
+      FROM v LEFT JOIN videos cur ON cur.video_id = v.video_id
+    ),
+    stats AS (
+      INSERT INTO video_stats (video_id, observed_at, view_count, like_count, comment_count)
+      SELECT video_id, last_seen_at, view_count, like_count, comment_count FROM seen
+      ON CONFLICT DO NOTHING
+    ),
+    revisions AS (
+      INSERT INTO video_revisions (video_id, observed_at, title, description, thumbnail_url, tags)
+      SELECT video_id, last_seen_at, title, description, thumbnail_url, tags FROM seen
+      WHERE is_new OR (NOT is_older AND text_changed)
+      ON CONFLICT DO NOTHING
+    )
+    INSERT INTO videos AS old (
+      video_id, title, channel_title, channel_id, category_id, tags, description, published_at, duration_seconds,
+      definition, caption, licensed_content, made_for_kids, live_broadcast_content, thumbnail_url, thumbnails,
+      view_count, like_count, comment_count, primary_language, search_config, regions, first_seen_at,
+      last_seen_at, last_run_id, search)
+    SELECT video_id, title, channel_title, channel_id, category_id, tags, description, published_at, duration_seconds,
+           definition, caption, licensed_content, made_for_kids, live_broadcast_content, thumbnail_url, thumbnails,
+           view_count, like_count, comment_count, primary_language, search_config::regconfig, regions, first_seen_at,
+           last_seen_at, ${runId}, search
+    FROM seen
+    ON CONFLICT (video_id) DO UPDATE SET
+      ${sql.literal(LATEST_WINS)},
+      regions       = ARRAY(SELECT DISTINCT r FROM unnest(old.regions || EXCLUDED.regions) AS r ORDER BY r),
+      published_at  = COALESCE(EXCLUDED.published_at, old.published_at),
+      first_seen_at = LEAST(old.first_seen_at, EXCLUDED.first_seen_at),
+      last_seen_at  = GREATEST(old.last_seen_at, EXCLUDED.last_seen_at)`
+    .pipe(Effect.mapError(storeErrorOf("storing videos")))
+
+const entryRow = (e: RegionalVideo) => ({
+  region: e.region,
+  chart: e.chart,
+  video_id: e.videoId,
+  rank: e.rank,
+  view_count: orNull(e.viewCount),
+  like_count: orNull(e.likeCount),
+  comment_count: orNull(e.commentCount),
+  fetched_at: e.fetchedAt.toISOString()
+})
+
+/** One row per (run, region, chart, video). */
+export const insertEntries = (sql: SqlClient.SqlClient, runId: RunId, entries: ReadonlyArray<RegionalVideo>) =>
+  sql`
+    INSERT INTO trending_entries (run_id, region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)
+    SELECT ${runId}, e.region, e.chart, e.video_id, e.rank, e.view_count, e.like_count, e.comment_count, e.fetched_at
+    FROM jsonb_to_recordset(${asJson(entries.map(entryRow))}::jsonb) AS e(
+      region text, chart text, video_id text, rank integer, view_count bigint, like_count bigint,
+      comment_count bigint, fetched_at timestamptz)`
+    .pipe(Effect.mapError(storeErrorOf("storing trending entries")))

@@ -1,0 +1,113 @@
+import { Option, ParseResult, Schema } from "effect"
+import type { RegionCode } from "../Domain/Region.js"
+import { CategoryId, type ChartId, RegionalVideo, Thumbnails, VideoId } from "../Domain/Video.js"
+
+/**
+ * One item of `videos.list` with `part=snippet,statistics,contentDetails,status`, as
+ * this service reads it. Counters arrive as strings; `tags`, languages, likes and
+ * comments appear only when set. A field that is there but malformed costs the item.
+ */
+
+/** A decimal counter sent as a string ("1834211"); a negative or non-numeric one is malformed. */
+const Counter = Schema.compose(
+  Schema.String.pipe(Schema.pattern(/^\d{1,15}$/, { message: () => "a counter is a string of digits" })),
+  Schema.NumberFromString
+)
+
+const ISO_DURATION = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.\d+)?S)?)?$/
+
+/** An ISO 8601 duration as YouTube sends it (`PT4M13S`, `P1DT2H`, `P0D`), in whole seconds. */
+export const DurationSeconds = Schema.transformOrFail(Schema.String, Schema.NonNegativeInt, {
+  strict: true,
+  decode: (text, _, ast) => {
+    const match = ISO_DURATION.exec(text)
+    if (match === null) {
+      return ParseResult.fail(new ParseResult.Type(ast, text, `a duration is ISO 8601 (e.g. PT4M13S), got ${JSON.stringify(text)}`))
+    }
+    const [weeks, days, hours, minutes, seconds] = match.slice(1).map((n) => Number(n ?? 0)) as [number, number, number, number, number]
+    return ParseResult.succeed((((weeks * 7 + days) * 24 + hours) * 60 + minutes) * 60 + seconds)
+  },
+  encode: (seconds) => ParseResult.succeed(`PT${seconds}S`)
+})
+
+export const VideoItem = Schema.Struct({
+  id: VideoId,
+  snippet: Schema.Struct({
+    title: Schema.String,
+    channelTitle: Schema.optionalWith(Schema.String, { default: () => "" }),
+    channelId: Schema.optional(Schema.String),
+    description: Schema.optionalWith(Schema.String, { default: () => "" }),
+    publishedAt: Schema.optional(Schema.Date),
+    tags: Schema.optional(Schema.Array(Schema.String)),
+    categoryId: Schema.optional(CategoryId),
+    liveBroadcastContent: Schema.optional(Schema.String),
+    thumbnails: Schema.optional(Thumbnails),
+    defaultLanguage: Schema.optional(Schema.String),
+    defaultAudioLanguage: Schema.optional(Schema.String)
+  }),
+  contentDetails: Schema.optionalWith(
+    Schema.Struct({
+      duration: Schema.optional(DurationSeconds),
+      definition: Schema.optional(Schema.String),
+      caption: Schema.optional(Schema.Literal("true", "false")),
+      licensedContent: Schema.optional(Schema.Boolean)
+    }),
+    { default: () => ({}) }
+  ),
+  status: Schema.optionalWith(Schema.Struct({ madeForKids: Schema.optional(Schema.Boolean) }), { default: () => ({}) }),
+  statistics: Schema.optionalWith(
+    Schema.Struct({
+      viewCount: Schema.optional(Counter),
+      likeCount: Schema.optional(Counter),
+      commentCount: Schema.optional(Counter)
+    }),
+    { default: () => ({}) }
+  )
+})
+export type VideoItem = typeof VideoItem.Type
+
+export const decodeItem = Schema.decodeUnknownEither(VideoItem)
+
+const SIZES = ["maxres", "standard", "high", "medium", "default"]
+
+/** The largest thumbnail: by area where sizes are given, else by YouTube's size names. */
+export const largestThumbnail = (thumbnails: Thumbnails): string | undefined =>
+  Object.entries(thumbnails)
+    .sort(([a, x], [b, y]) =>
+      ((y.width ?? 0) * (y.height ?? 0)) - ((x.width ?? 0) * (x.height ?? 0)) ||
+      (SIZES.indexOf(a) === -1 ? SIZES.length : SIZES.indexOf(a)) - (SIZES.indexOf(b) === -1 ? SIZES.length : SIZES.indexOf(b))
+    )[0]?.[1].url
+
+const nonEmpty = (s: string | undefined) => (s === undefined || s.trim() === "" ? undefined : s.trim())
+
+/** `item` is decoded already; validating the record again would double the cost of a page. */
+export const toRegionalVideo = (
+  item: VideoItem,
+  at: { readonly region: RegionCode; readonly chart: ChartId; readonly rank: number; readonly fetchedAt: Date }
+): RegionalVideo => {
+  const { contentDetails: details, snippet, statistics, status } = item
+  const thumbnails = snippet.thumbnails ?? {}
+  return RegionalVideo.make({
+    videoId: item.id,
+    ...at,
+    title: snippet.title,
+    channelTitle: snippet.channelTitle,
+    channelId: Option.fromNullable(snippet.channelId),
+    categoryId: Option.fromNullable(snippet.categoryId),
+    tags: snippet.tags ?? [],
+    description: snippet.description,
+    publishedAt: Option.fromNullable(snippet.publishedAt),
+    durationSeconds: Option.fromNullable(details.duration),
+    definition: Option.fromNullable(details.definition),
+    caption: Option.map(Option.fromNullable(details.caption), (c) => c === "true"),
+    licensedContent: Option.fromNullable(details.licensedContent),
+    madeForKids: Option.fromNullable(status.madeForKids),
+    liveBroadcastContent: Option.fromNullable(snippet.liveBroadcastContent),
+    thumbnailUrl: Option.fromNullable(largestThumbnail(thumbnails)),
+    thumbnails,
+    viewCount: Option.fromNullable(statistics.viewCount),
+    likeCount: Option.fromNullable(statistics.likeCount),
+    commentCount: Option.fromNullable(statistics.commentCount),
+    language: Option.fromNullable(nonEmpty(snippet.defaultAudioLanguage) ?? nonEmpty(snippet.defaultLanguage))
+  }, { disableValidation: true })
+}
