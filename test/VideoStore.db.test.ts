@@ -90,6 +90,11 @@ describe(`VideoStore on ${engine}`, () => {
         yield* store.saveRun(runOf([regional("v", "NO", { views: 1, title: "old title", fetchedAt: at(3) })], 3))
         const [video] = yield* sql<{ title: string; view_count: string; regions: Array<string> }>`SELECT title, view_count, regions FROM videos`
         expect(video).toEqual({ title: "new title", view_count: "500", regions: ["NO", "PL"] })
+        // The same record (only its counters differ): the older batch still leaves the newer counters be.
+        yield* store.saveRun(runOf([regional("v", "SE", { views: 2, title: "new title", fetchedAt: at(5) })], 5))
+        const [after] = yield* sql<{ title: string; view_count: string; regions: Array<string>; first_seen_at: Date }>`
+          SELECT title, view_count, regions, first_seen_at FROM videos`
+        expect(after).toEqual({ title: "new title", view_count: "500", regions: ["NO", "PL", "SE"], first_seen_at: at(3) })
       }))
 
     it.effect("a batch stored twice (a spool replayed after its commit) is stored once, under its first run id", () =>

@@ -115,6 +115,7 @@ const m0004_batch_ids = Effect.gen(function*() {
  * vector becomes a column the store keeps, computed for new and changed text only (a
  * generated column is recomputed on every update of a row, and the counters change on
  * every run); it covers tags and descriptions below the title and the channel.
+ * `record_hash` lets a run send the full record only for videos whose record changed.
  */
 const m0005_full_record = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -134,7 +135,11 @@ const m0005_full_record = Effect.gen(function*() {
       ADD COLUMN thumbnails             jsonb,
       ADD COLUMN like_count             bigint CHECK (like_count >= 0),
       ADD COLUMN comment_count          bigint CHECK (comment_count >= 0),
+      ADD COLUMN record_hash            text,
       ALTER COLUMN view_count DROP NOT NULL`
+  // Room in each page for the next version of its rows: a run that changes only counters
+  // updates them in place (HOT), without touching the indexes.
+  yield* sql`ALTER TABLE videos SET (fillfactor = 50)`
   yield* sql`
     ALTER TABLE trending_entries
       ADD COLUMN chart         text NOT NULL DEFAULT 'all',

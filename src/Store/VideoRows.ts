@@ -1,13 +1,14 @@
-import type { SqlClient } from "@effect/sql"
-import { Effect, Option } from "effect"
+import { type SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
+import { createHash } from "node:crypto"
 import { searchConfigFor } from "../Domain/Region.js"
 import type { RunId } from "../Domain/Run.js"
 import type { RegionalVideo, UniqueVideo } from "../Domain/Video.js"
-import { storeErrorOf } from "./Errors.js"
+import { fromSql, storeErrorOf } from "./Errors.js"
 
 /**
- * The two statements that write a batch's rows, whatever its size: the rows travel as
- * one JSON parameter each, and PostgreSQL unpacks them (`jsonb_to_recordset`).
+ * The statements that write a batch's rows, as many whatever its size: the rows travel
+ * as one JSON parameter each, and PostgreSQL unpacks them (`jsonb_to_recordset`).
  */
 
 /**
@@ -22,7 +23,28 @@ const asJson = (rows: ReadonlyArray<object>) =>
 
 const orNull = <A>(value: Option.Option<A>) => Option.getOrNull(value)
 
-const videoRow = (v: UniqueVideo) => ({
+/** A video's counters and sightings: what every run writes for it. */
+const counterRow = (v: UniqueVideo) => ({
+  video_id: v.videoId,
+  view_count: orNull(v.viewCount),
+  like_count: orNull(v.likeCount),
+  comment_count: orNull(v.commentCount),
+  regions_json: v.regions,
+  first_seen_at: v.firstSeenAt.toISOString(),
+  last_seen_at: v.lastSeenAt.toISOString()
+})
+
+/** Stands for the record (everything but counters and sightings): equal hashes, nothing to rewrite. */
+const hashOf = (v: UniqueVideo) =>
+  createHash("sha1").update(JSON.stringify([
+    v.title, v.channelTitle, orNull(v.channelId), orNull(v.categoryId), v.tags, v.description,
+    orNull(Option.map(v.publishedAt, (d) => d.getTime())), orNull(v.durationSeconds), orNull(v.definition),
+    orNull(v.caption), orNull(v.licensedContent), orNull(v.madeForKids), orNull(v.liveBroadcastContent),
+    orNull(v.thumbnailUrl), v.thumbnails, v.language
+  ])).digest("base64url")
+
+/** The whole row: written when the record is new or changed. */
+const wholeRow = (v: UniqueVideo, recordHash: string) => ({
   video_id: v.videoId,
   title: v.title,
   channel_title: v.channelTitle,
@@ -46,14 +68,42 @@ const videoRow = (v: UniqueVideo) => ({
   search_config: searchConfigFor(v.language),
   regions_json: v.regions,
   first_seen_at: v.firstSeenAt.toISOString(),
-  last_seen_at: v.lastSeenAt.toISOString()
+  last_seen_at: v.lastSeenAt.toISOString(),
+  record_hash: recordHash
 })
+
+/** The stored record hash of each of these videos that is stored. */
+export const storedHashes = (sql: SqlClient.SqlClient, videos: ReadonlyArray<UniqueVideo>) =>
+  SqlSchema.findAll({
+    Request: Schema.Array(Schema.String),
+    Result: Schema.Struct({ video_id: Schema.String, record_hash: Schema.NullOr(Schema.String) }),
+    execute: (ids) => sql`SELECT video_id, record_hash FROM videos WHERE video_id = ANY(${`{${ids.join(",")}}`}::text[])`
+  })(videos.map((v) => v.videoId)).pipe(
+    fromSql("reading the stored records"),
+    Effect.map((rows) => new Map(rows.map((r) => [r.video_id, r.record_hash])))
+  )
+
+/**
+ * The batch's videos split: those whose record is new or changed (written whole), and
+ * those whose record is as stored (only their counters and sightings are written).
+ */
+export const splitByRecord = (videos: ReadonlyArray<UniqueVideo>, stored: ReadonlyMap<string, string | null>) => {
+  const whole: Array<object> = []
+  const counters: Array<object> = []
+  for (const video of videos) {
+    const hash = hashOf(video)
+    if (stored.get(video.videoId) === hash) counters.push(counterRow(video))
+    else whole.push(wholeRow(video, hash))
+  }
+  return { whole, counters }
+}
 
 /** What a newer observation replaces; an older one (a late spooled batch) leaves them be. */
 const LATEST_WINS = [
   "title", "channel_title", "channel_id", "category_id", "tags", "description", "duration_seconds", "definition",
   "caption", "licensed_content", "made_for_kids", "live_broadcast_content", "thumbnail_url", "thumbnails",
-  "view_count", "like_count", "comment_count", "primary_language", "search_config", "last_run_id", "search"
+  "view_count", "like_count", "comment_count", "primary_language", "search_config", "last_run_id", "search",
+  "record_hash"
 ].map((column) => `${column} = CASE WHEN EXCLUDED.last_seen_at >= old.last_seen_at THEN EXCLUDED.${column} ELSE old.${column} END`)
   .join(",\n      ")
 
@@ -64,17 +114,17 @@ const LATEST_WINS = [
  * computed only for new or changed text. A batch older than what is stored (a late
  * spooled batch) adds its regions and its observation, and changes nothing else.
  */
-export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, videos: ReadonlyArray<UniqueVideo>) =>
+export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, rows: ReadonlyArray<object>) =>
   sql`
     WITH v AS (
       SELECT r.*, ARRAY(SELECT jsonb_array_elements_text(r.tags_json)) AS tags,
              ARRAY(SELECT jsonb_array_elements_text(r.regions_json) ORDER BY 1) AS regions
-      FROM jsonb_to_recordset(${asJson(videos.map(videoRow))}::jsonb) AS r(
+      FROM jsonb_to_recordset(${asJson(rows)}::jsonb) AS r(
         video_id text, title text, channel_title text, channel_id text, category_id text, tags_json jsonb,
         description text, published_at timestamptz, duration_seconds integer, definition text, caption boolean,
         licensed_content boolean, made_for_kids boolean, live_broadcast_content text, thumbnail_url text,
         thumbnails jsonb, view_count bigint, like_count bigint, comment_count bigint, primary_language text,
-        search_config text, regions_json jsonb, first_seen_at timestamptz, last_seen_at timestamptz)
+        search_config text, regions_json jsonb, first_seen_at timestamptz, last_seen_at timestamptz, record_hash text)
     ),
     seen AS (
       SELECT v.*,
@@ -105,11 +155,11 @@ export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, videos: Rea
       video_id, title, channel_title, channel_id, category_id, tags, description, published_at, duration_seconds,
       definition, caption, licensed_content, made_for_kids, live_broadcast_content, thumbnail_url, thumbnails,
       view_count, like_count, comment_count, primary_language, search_config, regions, first_seen_at,
-      last_seen_at, last_run_id, search)
+      last_seen_at, last_run_id, search, record_hash)
     SELECT video_id, title, channel_title, channel_id, category_id, tags, description, published_at, duration_seconds,
            definition, caption, licensed_content, made_for_kids, live_broadcast_content, thumbnail_url, thumbnails,
            view_count, like_count, comment_count, primary_language, search_config::regconfig, regions, first_seen_at,
-           last_seen_at, ${runId}, search
+           last_seen_at, ${runId}, search, record_hash
     FROM seen
     ON CONFLICT (video_id) DO UPDATE SET
       ${sql.literal(LATEST_WINS)},
@@ -118,6 +168,40 @@ export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, videos: Rea
       first_seen_at = LEAST(old.first_seen_at, EXCLUDED.first_seen_at),
       last_seen_at  = GREATEST(old.last_seen_at, EXCLUDED.last_seen_at)`
     .pipe(Effect.mapError(storeErrorOf("storing videos")))
+
+/**
+ * The videos whose record is as stored: their counters (a newer observation's), their
+ * regions merged, their sightings widened, and an observation in `video_stats`. Their
+ * text, and so their search vector and its index, are not touched; an unchanged
+ * `regions` is left the same value, so the row can be updated in place.
+ */
+export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, rows: ReadonlyArray<object>) =>
+  sql`
+    WITH v AS (
+      SELECT r.video_id, r.view_count, r.like_count, r.comment_count, r.first_seen_at, r.last_seen_at,
+             ARRAY(SELECT jsonb_array_elements_text(r.regions_json) ORDER BY 1) AS regions
+      FROM jsonb_to_recordset(${asJson(rows)}::jsonb) AS r(
+        video_id text, view_count bigint, like_count bigint, comment_count bigint, regions_json jsonb,
+        first_seen_at timestamptz, last_seen_at timestamptz)
+    ),
+    stats AS (
+      INSERT INTO video_stats (video_id, observed_at, view_count, like_count, comment_count)
+      SELECT video_id, last_seen_at, view_count, like_count, comment_count FROM v
+      ON CONFLICT DO NOTHING
+    )
+    UPDATE videos AS old SET
+      (view_count, like_count, comment_count, last_run_id) =
+        (SELECT CASE WHEN newer THEN v.view_count ELSE old.view_count END,
+                CASE WHEN newer THEN v.like_count ELSE old.like_count END,
+                CASE WHEN newer THEN v.comment_count ELSE old.comment_count END,
+                CASE WHEN newer THEN ${runId} ELSE old.last_run_id END
+         FROM (SELECT v.last_seen_at >= old.last_seen_at AS newer) AS n),
+      regions       = CASE WHEN old.regions @> v.regions THEN old.regions
+                           ELSE ARRAY(SELECT DISTINCT r FROM unnest(old.regions || v.regions) AS r ORDER BY r) END,
+      first_seen_at = LEAST(old.first_seen_at, v.first_seen_at),
+      last_seen_at  = GREATEST(old.last_seen_at, v.last_seen_at)
+    FROM v WHERE old.video_id = v.video_id`
+    .pipe(Effect.mapError(storeErrorOf("storing counters")))
 
 const entryRow = (e: RegionalVideo) => ({
   region: e.region,

@@ -2,7 +2,7 @@ import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
 import { Context, Duration, Effect, Option, Predicate, Schema } from "effect"
 import { type Batch, RegionOutcome, type RunId, RunStatus } from "../Domain/Run.js"
 import { RunRow } from "./Columns.js"
-import { insertEntries, upsertVideos } from "./VideoRows.js"
+import { insertEntries, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
 import { type DatabaseRefused, type DatabaseUnavailable, fromSql, StoreBusy, storeErrorOf } from "./Errors.js"
 
 // By tag, not instanceof: a host application may load its own copy of @effect/sql.
@@ -87,7 +87,11 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
             return (yield* storedRunOf(run.batchId!).pipe(fromSql("looking up the stored batch"))).id
           }
           const runId: RunId = inserted.value.id
-          if (run.videos.length > 0) yield* upsertVideos(sql, runId, run.videos)
+          if (run.videos.length > 0) {
+            const { counters, whole } = splitByRecord(run.videos, yield* storedHashes(sql, run.videos))
+            if (whole.length > 0) yield* upsertVideos(sql, runId, whole)
+            if (counters.length > 0) yield* updateCounters(sql, runId, counters)
+          }
           if (run.entries.length > 0) yield* insertEntries(sql, runId, run.entries)
           return runId
         })

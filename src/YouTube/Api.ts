@@ -18,7 +18,10 @@ export const VideoListPage = Schema.Struct({
 })
 export type VideoListPage = typeof VideoListPage.Type
 
-export const decodePage = Schema.decodeUnknownEither(Schema.parseJson(VideoListPage))
+const PageJson = Schema.parseJson(VideoListPage)
+
+/** Compiled on first use (Schema keeps it), after the first request rather than before it. */
+export const decodePage = (body: string) => Schema.decodeUnknownEither(PageJson)(body)
 
 /** A readable one-line account of why a value did not decode: its first problem. */
 export const describeParseError = (error: ParseResult.ParseError): string =>
@@ -51,7 +54,8 @@ const ErrorBody = Schema.Struct({
 })
 type ErrorBody = typeof ErrorBody.Type
 
-const decodeErrorBody = Schema.decodeUnknownOption(Schema.parseJson(ErrorBody))
+const ErrorJson = Schema.parseJson(ErrorBody)
+const decodeErrorBody = (body: string) => Schema.decodeUnknownOption(ErrorJson)(body)
 
 const QUOTA_REASONS = new Set(["quotaExceeded", "dailyLimitExceeded", "dailyLimitExceededUnreg"])
 const KEY_REASONS = new Set(["API_KEY_INVALID", "keyInvalid", "keyExpired", "API_KEY_EXPIRED", "authError"])

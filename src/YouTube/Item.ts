@@ -66,7 +66,8 @@ export const VideoItem = Schema.Struct({
 })
 export type VideoItem = typeof VideoItem.Type
 
-export const decodeItem = Schema.decodeUnknownEither(VideoItem)
+/** Compiled on first use (Schema keeps it), after the first request rather than before it. */
+export const decodeItem = (item: unknown) => Schema.decodeUnknownEither(VideoItem)(item)
 
 const SIZES = ["maxres", "standard", "high", "medium", "default"]
 
