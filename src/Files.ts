@@ -1,5 +1,5 @@
 import { type Error as PlatformError, FileSystem, Path } from "@effect/platform"
-import { Effect, Predicate } from "effect"
+import { Effect, Predicate, Stream } from "effect"
 
 /** The errno code (`ENOSPC`, `EEXIST`…) behind a file system failure, when there is one. */
 export const errnoOf = (error: PlatformError.PlatformError): string | undefined =>
@@ -13,20 +13,22 @@ export const describeFileError = (error: PlatformError.PlatformError): string =>
 
 /**
  * Writes files so that a reader sees the old content or the new, never a part: a
- * temporary file beside it, fsync, rename, fsync of the directory. A write is not cut
- * short by an interruption: the file is either whole or absent.
+ * temporary file beside it, fsync, rename, fsync of the directory. The content is a
+ * text, or a stream of texts written as they come (a large file need not be in memory
+ * whole). A write is not cut short by an interruption: the file is either whole or absent.
  */
 export const AtomicWriter = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const paths = yield* Path.Path
-  return (path: string, data: string, mode = 0o600): Effect.Effect<void, PlatformError.PlatformError> =>
+  return <E = never>(path: string, data: string | Stream.Stream<string, E>, mode = 0o600): Effect.Effect<void, PlatformError.PlatformError | E> =>
     Effect.gen(function*() {
       const directory = paths.dirname(path)
       yield* fs.makeDirectory(directory, { recursive: true })
       const temporary = paths.join(directory, `.${paths.basename(path)}.${process.pid}.tmp`)
+      const encoder = new TextEncoder()
       yield* Effect.scoped(Effect.gen(function*() {
         const file = yield* fs.open(temporary, { flag: "w", mode })
-        yield* file.writeAll(new TextEncoder().encode(data))
+        yield* Stream.runForEach(typeof data === "string" ? Stream.make(data) : data, (text) => file.writeAll(encoder.encode(text)))
         yield* file.sync
       })).pipe(
         Effect.zipRight(fs.rename(temporary, path)),

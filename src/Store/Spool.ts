@@ -1,5 +1,5 @@
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Effect, Either, Option, ParseResult, Schema } from "effect"
+import { Clock, Effect, Either, Option, ParseResult, Schema, Stream } from "effect"
 import { dedup } from "../Domain/Dedup.js"
 import { type Batch, RegionOutcome, RunStatus } from "../Domain/Run.js"
 import { RegionalVideo } from "../Domain/Video.js"
@@ -15,20 +15,42 @@ import { SpoolFileCorrupt, SpoolUnwritable } from "./Errors.js"
  */
 
 /** What a spool file holds: the batch as JSON; the merged videos are derived again (`dedup` is pure). */
-const BatchFile = Schema.parseJson(Schema.Struct({
+const BatchHeader = Schema.Struct({
   version: Schema.Literal(1),
   batchId: Schema.optional(Schema.String),
   startedAt: Schema.Date,
   finishedAt: Schema.Date,
   status: RunStatus,
-  outcomes: Schema.Array(RegionOutcome),
-  entries: Schema.Array(RegionalVideo)
-}))
+  outcomes: Schema.Array(RegionOutcome)
+})
+const BatchFile = Schema.parseJson(Schema.Struct({ ...BatchHeader.fields, entries: Schema.Array(RegionalVideo) }))
 
 // Compiled on first use (and then memoised by Schema), not at start-up: the spool is
 // needed after the fetch, and start-up is on the way to the first request.
-const encodeFile = (file: typeof BatchFile.Type) => Schema.encode(BatchFile)(file)
+const HeaderJson = Schema.parseJson(BatchHeader)
+const EntriesJson = Schema.parseJson(Schema.Array(RegionalVideo))
 const decodeFile = (text: string) => Schema.decodeUnknownEither(BatchFile)(text)
+
+/** Entries encoded a slice at a time: the file is written as it is encoded, never whole in memory. */
+const SLICE = 500
+
+/** `{…header, "entries": [ …slice, …slice ]}`, as `BatchFile` reads it. */
+const fileText = (batch: Batch) =>
+  Stream.concat(
+    Stream.fromEffect(Effect.map(
+      Schema.encode(HeaderJson)({ version: 1, ...batch }),
+      (header) => `${header.slice(0, -1)},"entries":[`
+    )),
+    Stream.range(0, Math.ceil(batch.entries.length / SLICE) - 1).pipe(
+      Stream.mapEffect((slice) =>
+        Effect.map(
+          Schema.encode(EntriesJson)(batch.entries.slice(slice * SLICE, (slice + 1) * SLICE)),
+          (json) => `${slice === 0 ? "" : ","}${json.slice(1, -1)}`
+        )
+      ),
+      Stream.concat(Stream.make("]}"))
+    )
+  ).pipe(Stream.orDie)
 
 export interface SpooledBatch {
   readonly path: string
@@ -65,8 +87,7 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
     /** Writes the batch durably; succeeds with the file's path. */
     const write = Effect.fn("Spool.write")(function*(batch: Batch) {
       const file = path.join(directory, `run-${batch.startedAt.getTime()}-${process.pid}.json`)
-      const text = yield* encodeFile({ version: 1, ...batch }).pipe(Effect.orDie)
-      yield* writeFileAtomic(file, text).pipe(
+      yield* writeFileAtomic(file, fileText(batch)).pipe(
         Effect.mapError((e) => new SpoolUnwritable({ path: file, detail: describeFileError(e) }))
       )
       yield* Effect.logDebug(`wrote the fetched batch (${batch.entries.length} entries) ahead to ${file}`)
