@@ -14,11 +14,11 @@ export const ColourOnTerminal = Layer.unwrapEffect(
     const toStdout = !noColor && process.stdout.isTTY === true
     const toStderr = !noColor && process.stderr.isTTY === true
     if (toStdout && toStderr) return Layer.empty
-    const console = yield* Effect.console
+    const underlying = yield* Effect.console
     return Console.setConsole({
-      ...console,
-      log: (...args) => console.log(...(toStdout ? args : plain(args))),
-      error: (...args) => console.error(...(toStderr ? args : plain(args)))
+      ...underlying,
+      log: (...args) => underlying.log(...(toStdout ? args : plain(args))),
+      error: (...args) => underlying.error(...(toStderr ? args : plain(args)))
     })
   }).pipe(Effect.orElseSucceed(() => Layer.empty))
 )
