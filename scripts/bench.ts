@@ -19,6 +19,7 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import pg from "pg"
 import { IngestConfig, YouTubeConfig, youTubeSettings } from "../src/Config.js"
+import { CATEGORIES } from "../src/Demo/Catalog.js"
 import { REFERENCE_LATENCY_MS } from "../src/Demo/Demo.js"
 import { makeSimulatedApi, type SimulatedApi } from "../src/Demo/SimulatedApi.js"
 import { dedup } from "../src/Domain/Dedup.js"
@@ -106,9 +107,13 @@ const stateLayer = (path: string) =>
     Layer.provide(NodeContext.layer)
   )
 
+/** A store in memory; it has every region's categories, fresh (the fetch modes time the charts alone). */
 const memoryStore = VideoStore.make({
   saveRun: () => Effect.succeed(RunId.make(1)),
-  recordInterrupted: () => Effect.succeed(RunId.make(1))
+  recordInterrupted: () => Effect.succeed(RunId.make(1)),
+  categoriesOf: (regions) =>
+    Effect.sync(() => new Map(regions.map((r) => [r, { ids: new Set(CATEGORIES.map(([id]) => id)), fetchedAt: new Date() }]))),
+  saveCategories: () => Effect.void
 })
 
 /** One in-process run of the pipeline; the store is in memory unless one is given. */

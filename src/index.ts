@@ -6,6 +6,7 @@
  */
 export { ingest } from "./Ingest/Pipeline.js"
 export { IngestLive } from "./Ingest/Live.js"
+export { Category } from "./Domain/Category.js"
 export { dedup } from "./Domain/Dedup.js"
 export { DEFAULT_REGIONS, parseRegions, RegionCode, searchConfigFor } from "./Domain/Region.js"
 export { CategoryId, ChartId, RegionalVideo, Thumbnails, UniqueVideo, VideoId } from "./Domain/Video.js"

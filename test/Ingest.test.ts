@@ -1,117 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Error as PlatformError, FileSystem } from "@effect/platform"
-import { NodeFileSystem, NodePath } from "@effect/platform-node"
-import { Effect, Fiber, Layer, Logger, Option, Ref, TestClock } from "effect"
+import { Effect, Fiber, Logger, Option, Ref, TestClock } from "effect"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { IngestConfig } from "../src/Config.js"
-import type { RegionCode } from "../src/Domain/Region.js"
-import { type Batch, IncompleteRun, type IngestReport, RunId } from "../src/Domain/Run.js"
-import { ExitCode, verdictOf } from "../src/ExitCode.js"
 import { ingest } from "../src/Ingest/Pipeline.js"
-import { RegionTimings } from "../src/Ingest/Timings.js"
-import { StateDirectory } from "../src/State.js"
-import { StoreConnection } from "../src/Store/Connection.js"
 import { DatabaseUnavailable } from "../src/Store/Errors.js"
-import { Spool } from "../src/Store/Spool.js"
-import { VideoStore } from "../src/Store/VideoStore.js"
-import { type RegionFetch, YouTube } from "../src/YouTube/Client.js"
-import { ApiUnavailable, FetchFailed, InvalidApiKey, QuotaExceeded, type YouTubeError } from "../src/YouTube/Errors.js"
-import { region, regional } from "./support/Fixtures.js"
-
-/** The spool and region timings in a state directory (a fresh temporary one when none is given), on Node's file system. */
-const stateIn = (path = mkdtempSync(join(tmpdir(), "vvv-spool-")), files: Layer.Layer<FileSystem.FileSystem> = NodeFileSystem.layer) =>
-  Layer.merge(Spool.Default, RegionTimings.Default).pipe(
-    Layer.provide(Layer.succeed(StateDirectory, { path })),
-    Layer.provide(Layer.merge(files, NodePath.layer))
-  )
-
-/** A disk with no space left: nothing can be written, nothing is there to read. */
-const fullDisk = FileSystem.layerNoop({
-  makeDirectory: () => Effect.void,
-  remove: () => Effect.void,
-  open: (path) =>
-    Effect.fail(new PlatformError.SystemError({
-      reason: "Unknown",
-      module: "FileSystem",
-      method: "open",
-      pathOrDescriptor: path,
-      description: "ENOSPC: no space left on device, open"
-    })),
-  readDirectory: (path) =>
-    Effect.fail(new PlatformError.SystemError({ reason: "NotFound", module: "FileSystem", method: "readDirectory", pathOrDescriptor: path })),
-  readFileString: (path) =>
-    Effect.fail(new PlatformError.SystemError({ reason: "NotFound", module: "FileSystem", method: "readFile", pathOrDescriptor: path }))
-})
-
-/** The exit code `run` ends with for this report. */
-const exitCodeOf = (report: IngestReport) =>
-  report.status === "ok" ? ExitCode.ok : verdictOf(new IncompleteRun({ report })).code
-
-const SEVEN = ["US", "GB", "PL", "NL", "SE", "NO", "AT"].map(region)
-
-/** What a region's fetch gives, one request per region. */
-type Behaviour = (region: RegionCode) => Effect.Effect<Omit<RegionFetch, "attempts">, YouTubeError>
-
-/** A chart of `n` videos; every region shares "shared". */
-const chart = (code: RegionCode, n = 3): Omit<RegionFetch, "attempts"> => ({
-  region: code,
-  malformed: 0,
-  videos: [
-    regional("shared", code, { rank: 1, views: code.charCodeAt(0) * 10 }),
-    ...Array.from({ length: n - 1 }, (_, i) => regional(`${code}-${i}`, code, { rank: i + 2 }))
-  ]
-})
-
-interface HarnessOptions {
-  readonly regions?: ReadonlyArray<RegionCode>
-  readonly concurrency?: number
-  /** Replaces the recording store. */
-  readonly store?: VideoStore
-  /** The state directory holding the spool; a fresh one when absent. */
-  readonly state?: string
-  /** The file system under it; Node's when absent. */
-  readonly files?: Layer.Layer<FileSystem.FileSystem>
-}
-
-const failingStore = (error: DatabaseUnavailable) =>
-  VideoStore.make({ saveRun: () => Effect.fail(error), recordInterrupted: () => Effect.succeed(RunId.make(1)) })
-
-/**
- * The run reads its timings file (real I/O) before it fetches: move the test clock only
- * once the first `n` requests are asleep in it, or their sleeps would start after it moved.
- */
-const untilRequested = (requested: Ref.Ref<ReadonlyArray<RegionCode>>, n: number) =>
-  Effect.gen(function*() {
-    while ((yield* Ref.get(requested)).length < n) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
-    yield* Effect.yieldNow()
-  })
-
-const harness = (behaviour: Behaviour, options: HarnessOptions = {}) =>
-  Effect.gen(function*() {
-    const requested = yield* Ref.make<ReadonlyArray<RegionCode>>([])
-    const saved = yield* Ref.make<ReadonlyArray<Batch>>([])
-    const youtube = YouTube.make({
-      fetchRegion: (code: RegionCode) =>
-        Ref.update(requested, (r) => [...r, code]).pipe(
-          Effect.zipRight(behaviour(code)),
-          Effect.map((fetched) => ({ ...fetched, attempts: 1 })),
-          Effect.mapError((error) => new FetchFailed({ error, attempts: 1 }))
-        )
-    })
-    const store = VideoStore.make({
-      saveRun: (run: Batch) => Ref.updateAndGet(saved, (s) => [...s, run]).pipe(Effect.map((s) => RunId.make(s.length))),
-      recordInterrupted: () => Effect.succeed(RunId.make(1))
-    })
-    const layer = Layer.mergeAll(
-      Layer.succeed(YouTube, youtube),
-      StoreConnection.opened.pipe(Layer.provide(Layer.succeed(VideoStore, options.store ?? store))),
-      Layer.succeed(IngestConfig, { regions: options.regions ?? SEVEN, concurrency: options.concurrency ?? 3 }),
-      stateIn(options.state, options.files)
-    )
-    return { layer, requested, saved }
-  })
+import { ApiUnavailable, InvalidApiKey, QuotaExceeded } from "../src/YouTube/Errors.js"
+import { chart, exitCodeOf, failingStore, fullDisk, harness, SEVEN, untilRequested } from "./support/Pipeline.js"
 
 describe("ingest", () => {
   it.effect("fetches every region, merges, stores one run and reports ok", () =>

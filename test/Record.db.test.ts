@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
+import { Category } from "../src/Domain/Category.js"
+import { RegionCode } from "../src/Domain/Region.js"
 import { CategoryId, RegionalVideo } from "../src/Domain/Video.js"
 import { MigrationsLive } from "../src/Store/Migrations.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
@@ -132,6 +134,27 @@ describe(`the full record on ${engine}`, () => {
         expect(yield* matches("pierwszy")).toBe(1)
         yield* save([full({ title: "Drugi", tags: ["karaoke"], fetchedAt: at(3) })], 3)
         expect([yield* matches("pierwszy"), yield* matches("drugi"), yield* matches("muzyka"), yield* matches("karaoke")]).toEqual([0, 1, 0, 1])
+      }))
+
+    it.effect("categories: each region's list stored with its titles; a category no longer listed is kept as it was", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`TRUNCATE categories`
+        const store = yield* VideoStore
+        const category = (region: string, id: string, title: string, assignable = true) =>
+          Category.make({ region: RegionCode.make(region), categoryId: CategoryId.make(id), title, assignable })
+        yield* store.saveCategories([category("AT", "10", "Musik"), category("AT", "18", "Kurzfilme", false), category("PL", "10", "Muzyka")], at(1))
+        yield* store.saveCategories([category("AT", "10", "Musik & Tanz")], at(9))
+        const rows = yield* sql`SELECT region, category_id, title, assignable, fetched_at FROM categories ORDER BY region, category_id`
+        expect(rows).toEqual([
+          { region: "AT", category_id: "10", title: "Musik & Tanz", assignable: true, fetched_at: at(9) },
+          { region: "AT", category_id: "18", title: "Kurzfilme", assignable: false, fetched_at: at(1) },
+          { region: "PL", category_id: "10", title: "Muzyka", assignable: true, fetched_at: at(1) }
+        ])
+        const stored = yield* store.categoriesOf([RegionCode.make("AT"), RegionCode.make("SE")])
+        expect([...stored.keys()]).toEqual(["AT"])
+        expect([...stored.get("AT")!.ids].sort()).toEqual(["10", "18"])
+        expect(stored.get("AT")!.fetchedAt).toEqual(at(9))
       }))
   })
 })

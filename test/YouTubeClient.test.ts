@@ -8,9 +8,8 @@ import { json, respond, type ScriptedHttp, scriptedHttp } from "./support/Script
 
 const API_KEY = "AIzaSy-test-secret-key-0123456789"
 
-const fetchWith = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}) =>
+const clientOn = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}) =>
   YouTube.pipe(
-    Effect.flatMap((youtube) => youtube.fetchRegion(region("PL"))),
     Effect.provide(
       YouTube.Default.pipe(Layer.provide(Layer.merge(
         http.layer,
@@ -21,6 +20,9 @@ const fetchWith = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {})
       )))
     )
   )
+
+const fetchWith = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}) =>
+  Effect.flatMap(clientOn(http, overrides), (youtube) => youtube.fetchRegion(region("PL")))
 
 /** What the region's fetch failed with, and after how many requests. */
 const failureOf = (http: ScriptedHttp, overrides: Partial<YouTubeSettings> = {}) => Effect.flip(fetchWith(http, overrides))
@@ -306,5 +308,38 @@ describe("YouTube client", () => {
       const lateFailure = scriptedHttp([json(200, page(ids(1, 50), "P2")), respond(403, googleError(403, "quotaExceeded"))])
       const failed = yield* failureOf(lateFailure, { maxResults: 60 })
       expect([failed.error._tag, failed.attempts]).toEqual(["QuotaExceeded", 2])
+    }))
+
+  it.effect("fetches a region's categories: id, title as the region has it, assignable; a malformed one costs itself", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([
+        json(200, {
+          kind: "youtube#videoCategoryListResponse",
+          items: [
+            { id: "10", snippet: { title: "Musik", assignable: true, channelId: "UC" } },
+            { id: "18", snippet: { title: "Kurzfilme", assignable: false } },
+            { id: "Music", snippet: { title: "not an id", assignable: true } },
+            { id: "44", snippet: { title: "Trailer" } }
+          ]
+        })
+      ])
+      const categories = yield* Effect.flatMap(clientOn(http), (youtube) => youtube.fetchCategories(region("AT")))
+      expect(categories.map((c) => [c.region, c.categoryId, c.title, c.assignable])).toEqual([
+        ["AT", "10", "Musik", true],
+        ["AT", "18", "Kurzfilme", false],
+        ["AT", "44", "Trailer", false]
+      ])
+      const [{ url }] = http.requests as [ScriptedHttp["requests"][0]]
+      expect(url.pathname).toBe("/youtube/v3/videoCategories")
+      expect(Object.fromEntries(url.searchParams)).toEqual({ part: "snippet", regionCode: "AT" })
+    }))
+
+  it.effect("a categories request is retried like any other, and fails with the API's error", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([], () => respond(503, googleError(503, "backendError")))
+      const fiber = yield* Effect.fork(Effect.flip(Effect.flatMap(clientOn(http), (youtube) => youtube.fetchCategories(region("AT")))))
+      yield* TestClock.adjust("10 minutes")
+      const failed = yield* Fiber.join(fiber)
+      expect([failed.error._tag, failed.attempts]).toEqual(["ApiUnavailable", defaultRetryPolicy.maxRetries + 1])
     }))
 })

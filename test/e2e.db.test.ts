@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Faults } from "../src/Demo/Faults.js"
-import { API_KEY, DatabaseUrl, latestRun, runAgainst } from "./support/Run.js"
+import { runCli } from "./support/Cli.js"
+import { API_KEY, DatabaseUrl, envFor, latestRun, runAgainst } from "./support/Run.js"
 import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
 /**
@@ -75,6 +76,15 @@ describe(`node dist/main.js on ${engine}`, () => {
         expect(Number(r.durations) + Number(r.live)).toBe(169)
         expect(Number(r.thumbnails)).toBe(169)
         expect(Number(r.stats)).toBe(169)
+        // Each region's categories, asked for once (one unit each), titles as the region has them.
+        expect(api.categoryRequests.map((r) => r.region).sort()).toEqual(["AT", "GB", "NL", "NO", "PL", "SE", "US"])
+        const categories = yield* query<{ region: string; n: string; music: string }>(
+          databaseUrl,
+          "SELECT region, count(*) AS n, max(title) FILTER (WHERE category_id = '10') AS music FROM categories GROUP BY region ORDER BY region"
+        )
+        expect(categories.map((c) => [c.region, Number(c.n), c.music])).toEqual(
+          ["AT", "GB", "NL", "NO", "PL", "SE", "US"].map((region) => [region, 17, "Music"])
+        )
       }))
 
     it.scoped("a region without a chart and a rate-limited region: partial, exit 75, the rest stored", () =>
@@ -92,6 +102,22 @@ describe(`node dist/main.js on ${engine}`, () => {
         const byRegion = Object.fromEntries(run!.regions.map((r) => [r.region, r]))
         expect(byRegion["NL"]).toMatchObject({ status: "failed", errorTag: "ChartUnavailable", attempts: 1 })
         expect(byRegion["PL"]).toMatchObject({ status: "ok", videos: 25, attempts: 2 })
+      }))
+
+    it.scoped("a categories list that cannot be fetched costs nothing stored: exit 0, said, asked for again by the next run", () =>
+      Effect.gen(function*() {
+        const { api, databaseUrl, output, result } = yield* runAgainst({
+          categoryFaults: { PL: Array.from({ length: 5 }, () => Faults.backendError()) }
+        })
+        expect(result.code, output).toBe(0)
+        expect(output).toContain("categories of PL not fetched: PL: the YouTube API is unavailable (HTTP 503)")
+        expect(api.categoryRequests.filter((r) => r.region === "PL")).toHaveLength(5)
+        const regions = yield* query<{ region: string }>(databaseUrl, "SELECT DISTINCT region FROM categories ORDER BY region")
+        expect(regions.map((r) => r.region)).toEqual(["AT", "GB", "NL", "NO", "SE", "US"])
+        const next = yield* runCli(["run"], envFor(api, databaseUrl))
+        expect(next.code, next.stderr).toBe(0)
+        expect(api.categoryRequests.map((r) => r.region)).toHaveLength(6 + 5 + 1)
+        expect(api.categoryRequests.at(-1)!.region).toBe("PL")
       }))
 
     it.scoped("an invalid key: exit 78, and regions not yet started are not requested", () =>

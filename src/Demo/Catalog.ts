@@ -174,3 +174,36 @@ export const chartFor = (region: string, size: number): ReadonlyArray<CatalogIte
       ? makeItem(`shared:${position}`, VOCABULARIES["en"]!, position, views, true)
       : makeItem(`${region}:${position}`, vocabularyOf(region), position, views)
   })
+
+/** The categories a region lists (YouTube's ids and English titles; only some are assignable). */
+export const CATEGORIES: ReadonlyArray<readonly [id: string, title: string, assignable: boolean]> = [
+  ["1", "Film & Animation", true],
+  ["2", "Autos & Vehicles", true],
+  ["10", "Music", true],
+  ["15", "Pets & Animals", true],
+  ["17", "Sports", true],
+  ["18", "Short Movies", false],
+  ["19", "Travel & Events", true],
+  ["20", "Gaming", true],
+  ["22", "People & Blogs", true],
+  ["23", "Comedy", true],
+  ["24", "Entertainment", true],
+  ["25", "News & Politics", true],
+  ["26", "Howto & Style", true],
+  ["27", "Education", true],
+  ["28", "Science & Technology", true],
+  ["30", "Movies", false],
+  ["44", "Trailers", false]
+]
+
+/** `videoCategories.list?part=snippet&regionCode=…`, as the API answers it. */
+export const categoriesFor = (region: string) => ({
+  kind: "youtube#videoCategoryListResponse",
+  etag: `etag-categories-${region}`,
+  items: CATEGORIES.map(([id, title, assignable]) => ({
+    kind: "youtube#videoCategory",
+    etag: `etag-category-${region}-${id}`,
+    id,
+    snippet: { title, assignable, channelId: "UCBR8-60-B28hp2BmDPdntcQ" }
+  }))
+})

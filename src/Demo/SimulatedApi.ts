@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { chartFor } from "./Catalog.js"
+import { categoriesFor, chartFor } from "./Catalog.js"
 import { type Fault, googleError, INVALID_KEY_BODY } from "./Faults.js"
 
 /**
@@ -23,6 +23,8 @@ export interface SimulatedApiOptions {
   readonly apiKey?: string
   /** Replaces a region's items before they are served (odd titles, hostile shapes). */
   readonly items?: Readonly<Record<string, ReadonlyArray<unknown>>>
+  /** Faults per region for `videoCategories.list`, used up one request at a time. */
+  readonly categoryFaults?: Readonly<Record<string, ReadonlyArray<Fault>>>
   /** 1-based chart positions, per region, whose item is served with a view count that is not a number. */
   readonly malformedAt?: Readonly<Record<string, ReadonlyArray<number>>>
 }
@@ -40,7 +42,10 @@ export interface RecordedRequest {
 export interface SimulatedApi {
   /** Give this to YOUTUBE_API_BASE_URL. */
   readonly baseUrl: string
+  /** Every `videos.list` request, in order. */
   readonly requests: ReadonlyArray<RecordedRequest>
+  /** Every `videoCategories.list` request, in order. */
+  readonly categoryRequests: ReadonlyArray<RecordedRequest>
   /** The most requests that were in progress at once. */
   readonly maxInFlight: () => number
 }
@@ -103,8 +108,12 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       }
       return items
     }
-    const faults = new Map(Object.entries(options.faults ?? {}).map(([region, list]) => [region, [...list]]))
+    const faultsOf = (given: SimulatedApiOptions["faults"]) =>
+      new Map(Object.entries(given ?? {}).map(([region, list]) => [region, [...list]]))
+    const faults = faultsOf(options.faults)
+    const categoryFaults = faultsOf(options.categoryFaults)
     const requests: Array<RecordedRequest> = []
+    const categoryRequests: Array<RecordedRequest> = []
     let inFlight = 0
     let maxInFlight = 0
 
@@ -112,13 +121,14 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       const region = url.searchParams.get("regionCode") ?? ""
       const key = req.headers["x-goog-api-key"]
       const apiKey = Array.isArray(key) ? key[0] : key
+      const categories = url.pathname.endsWith("/videoCategories")
       const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
         url: req.url ?? "",
         region,
         apiKey,
         startedAt: Date.now()
       }
-      requests.push(record)
+      ;(categories ? categoryRequests : requests).push(record)
       inFlight++
       maxInFlight = Math.max(maxInFlight, inFlight)
       let done = false
@@ -131,7 +141,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       res.on("close", finish)
 
       const respond = () => {
-        if (!url.pathname.endsWith("/videos")) {
+        if (!url.pathname.endsWith("/videos") && !categories) {
           return send(res, 404, googleError(404, "notFound", `Not found: ${url.pathname}`))
         }
         if (url.searchParams.has("key")) {
@@ -140,7 +150,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
         if (apiKey === undefined || apiKey === "") {
           return send(res, 403, googleError(403, "forbidden", "The request is missing a valid API key.", { status: "PERMISSION_DENIED" }))
         }
-        const fault = faults.get(region)?.shift()
+        const fault = (categories ? categoryFaults : faults).get(region)?.shift()
         if (fault !== undefined) {
           switch (fault._tag) {
             case "Respond":
@@ -158,6 +168,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
         if (options.apiKey !== undefined && apiKey !== options.apiKey) {
           return send(res, 400, INVALID_KEY_BODY)
         }
+        if (categories) return send(res, 200, JSON.stringify(categoriesFor(region)))
         if (url.searchParams.get("chart") !== "mostPopular" || !/^[A-Z]{2}$/.test(region)) {
           return send(res, 400, googleError(400, "invalidRegionCode", "The regionCode parameter specifies an invalid region code."))
         }
@@ -210,6 +221,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
     return {
       baseUrl: `http://127.0.0.1:${port}/youtube/v3`,
       requests,
+      categoryRequests,
       maxInFlight: () => maxInFlight
     } satisfies SimulatedApi
   })

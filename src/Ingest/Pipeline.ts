@@ -4,13 +4,15 @@ import { dedup } from "../Domain/Dedup.js"
 import { type Batch, type RegionOutcome, runStatus } from "../Domain/Run.js"
 import { StoreConnection } from "../Store/Connection.js"
 import type { SpooledBatch } from "../Store/Spool.js"
+import { refreshCategories } from "./Categories.js"
 import { commit, keptOrLost, writeAhead } from "./Commit.js"
 import { type Fetched, fetchRegions } from "./Fetch.js"
 import { report } from "./Report.js"
 
 /**
- * One run, in five stages: fetch every region (in the order earlier runs say is
- * quickest), merge them, write the batch ahead to the spool, commit it, report.
+ * One run, in six stages: fetch every region (in the order earlier runs say is
+ * quickest), merge them, write the batch ahead to the spool, commit it, refresh the
+ * categories that are due, report.
  */
 
 /** How far a run got: what an interruption has to keep or record. */
@@ -77,6 +79,7 @@ export const ingest = Effect.gen(function*() {
       Effect.timed
     )
     const { runId, storeMs } = yield* commit(connection, batch, kept, Ref.set(progress, { _tag: "Committed" }))
+    yield* refreshCategories(yield* connection.store, batch)
     return yield* report(batch, fetched, { runId, spoolMs: Math.round(Duration.toMillis(spooled)), storeMs })
   }).pipe(Effect.onInterrupt(() => Effect.flatMap(Ref.get(progress), onInterrupt(connection, startedAt))))
 }).pipe(Effect.withSpan("ingest"))

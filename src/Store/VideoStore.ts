@@ -1,6 +1,9 @@
 import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
 import { Context, Duration, Effect, Option, Predicate, Schema } from "effect"
 import { type Batch, RegionOutcome, type RunId, RunStatus } from "../Domain/Run.js"
+import type { Category } from "../Domain/Category.js"
+import type { RegionCode } from "../Domain/Region.js"
+import { categoriesOf, saveCategories } from "./CategoryRows.js"
 import { RunRow } from "./Columns.js"
 import { insertEntries, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
 import { type DatabaseRefused, type DatabaseUnavailable, fromSql, StoreBusy, storeErrorOf } from "./Errors.js"
@@ -121,6 +124,11 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
       }
     )
 
-    return { saveRun, recordInterrupted } as const
+    return {
+      saveRun,
+      recordInterrupted,
+      categoriesOf: (regions: ReadonlyArray<RegionCode>) => categoriesOf(sql, regions),
+      saveCategories: (categories: ReadonlyArray<Category>, fetchedAt: Date) => saveCategories(sql, categories, fetchedAt)
+    } as const
   })
 }) {}

@@ -1,12 +1,13 @@
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Chunk, Clock, Duration, Effect, Either, flow, Option, Redacted, Ref, Stream } from "effect"
 import { YouTubeConfig } from "../Config.js"
+import { Category } from "../Domain/Category.js"
 import type { RegionCode } from "../Domain/Region.js"
 import type { RegionalVideo } from "../Domain/Video.js"
 import { classifyErrorResponse, decodePage, describeParseError, type VideoListPage } from "./Api.js"
 import { describeBody, describeTransportError, readBody } from "./Body.js"
 import { ApiUnavailable, DecodeFailed, FetchFailed, type YouTubeError } from "./Errors.js"
-import { decodeItem, toRegionalVideo } from "./Item.js"
+import { decodeCategory, decodeItem, toRegionalVideo } from "./Item.js"
 import { retrySchedule, sayRetryAfterTooLong } from "./Retry.js"
 
 /** The YouTube Data API wants at most 50 items a page. */
@@ -61,17 +62,9 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
     )
     const schedule = retrySchedule(config.retry)
 
-    /** One request for one page: its body decoded, or the error the API's answer means. */
-    const requestPage = (region: RegionCode, size: number, pageToken: string | undefined) =>
-      client.get("/videos", {
-        urlParams: {
-          part: "snippet,statistics,contentDetails,status",
-          chart: "mostPopular",
-          regionCode: region,
-          maxResults: size,
-          ...(pageToken === undefined ? {} : { pageToken })
-        }
-      }).pipe(
+    /** One request to a list endpoint: its body decoded, or the error the API's answer means. */
+    const requestList = (region: RegionCode, path: string, urlParams: Record<string, string | number>) =>
+      client.get(path, { urlParams }).pipe(
         Effect.flatMap((response) =>
           Effect.flatMap(readBody(region, response), (body): Effect.Effect<VideoListPage, YouTubeError> =>
             response.status >= 200 && response.status < 300
@@ -106,20 +99,34 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         })
       )
 
+    /** `request`, retried as the schedule says; with the requests it made (after `before` others), success or not. */
+    const withRetries = <A>(region: RegionCode, request: Effect.Effect<A, YouTubeError>, before: number) =>
+      Effect.gen(function*() {
+        const requests = yield* Ref.make(0)
+        const result = yield* Ref.update(requests, (n) => n + 1).pipe(
+          Effect.zipRight(request),
+          Effect.retry(schedule),
+          Effect.tapError(sayRetryAfterTooLong(config.retry, region)),
+          Effect.catchAll((error) => Effect.flatMap(Ref.get(requests), (n) => new FetchFailed({ error, attempts: before + n })))
+        )
+        return [result, yield* Ref.get(requests)] as const
+      })
+
     /** The page at `cursor`, with retries; the cursor after it, none when the chart is done. */
     const readPage = (region: RegionCode, cursor: Cursor) =>
       Effect.gen(function*() {
-        const requests = yield* Ref.make(0)
         const size = Math.min(PAGE_SIZE, config.maxResults - cursor.position)
-        const page = yield* Ref.update(requests, (n) => n + 1).pipe(
-          Effect.zipRight(requestPage(region, size, cursor.pageToken)),
-          Effect.retry(schedule),
-          Effect.tapError(sayRetryAfterTooLong(config.retry, region)),
-          Effect.catchAll((error) =>
-            Effect.flatMap(Ref.get(requests), (n) => new FetchFailed({ error, attempts: cursor.attempts + n }))
-          )
+        const [page, attempts] = yield* withRetries(
+          region,
+          requestList(region, "/videos", {
+            part: "snippet,statistics,contentDetails,status",
+            chart: "mostPopular",
+            regionCode: region,
+            maxResults: size,
+            ...(cursor.pageToken === undefined ? {} : { pageToken: cursor.pageToken })
+          }),
+          cursor.attempts
         )
-        const attempts = yield* Ref.get(requests)
         const fetchedAt = new Date(yield* Clock.currentTimeMillis)
         const items = page.items.slice(0, config.maxResults - cursor.position)
         const videos: Array<RegionalVideo> = []
@@ -180,6 +187,25 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
       Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, API_KEY_HEADER])
     )
 
-    return { fetchRegion } as const
+    /** The region's video categories (one request); a malformed item costs only itself. */
+    const fetchCategories = Effect.fn("YouTube.fetchCategories")(
+      function*(region: RegionCode) {
+        const [list] = yield* withRetries(region, requestList(region, "/videoCategories", { part: "snippet", regionCode: region }), 0)
+        const categories: Array<Category> = []
+        for (const raw of list.items) {
+          const item = decodeCategory(raw)
+          if (Either.isRight(item)) {
+            const { id, snippet } = item.right
+            categories.push(Category.make({ region, categoryId: id, title: snippet.title, assignable: snippet.assignable }))
+          } else {
+            yield* Effect.logWarning(`skipped a malformed category: ${describeParseError(item.left)}`).pipe(Effect.annotateLogs({ region }))
+          }
+        }
+        return categories as ReadonlyArray<Category>
+      },
+      Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, API_KEY_HEADER])
+    )
+
+    return { fetchRegion, fetchCategories } as const
   })
 }) {}

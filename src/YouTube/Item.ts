@@ -112,3 +112,12 @@ export const toRegionalVideo = (
     language: Option.fromNullable(nonEmpty(snippet.defaultAudioLanguage) ?? nonEmpty(snippet.defaultLanguage))
   }, { disableValidation: true })
 }
+
+/** One item of `videoCategories.list?part=snippet`. */
+export const CategoryItem = Schema.Struct({
+  id: CategoryId,
+  snippet: Schema.Struct({ title: Schema.String, assignable: Schema.optionalWith(Schema.Boolean, { default: () => false }) })
+})
+
+/** Compiled on first use: categories are asked for after the charts. */
+export const decodeCategory = (item: unknown) => Schema.decodeUnknownEither(CategoryItem)(item)

@@ -30,14 +30,17 @@ export const envFor = (api: SimulatedApi | string, databaseUrl: string, state = 
 /** Whatever happened, the key is in no line of output and no URL the API saw. */
 export const expectNoKey = (result: CliResult, api?: SimulatedApi) => {
   expect(result.stdout + result.stderr).not.toContain(API_KEY)
-  if (api !== undefined) expect(api.requests.every((r) => !r.url.includes(API_KEY))).toBe(true)
+  if (api !== undefined) expect([...api.requests, ...api.categoryRequests].every((r) => !r.url.includes(API_KEY))).toBe(true)
 }
 
 /** Empties the tables (when they exist), so each test sees only its own runs. */
 export const reset = (url: string) =>
   query(
     url,
-    "DO $$ BEGIN IF to_regclass('ingest_runs') IS NOT NULL THEN TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE; END IF; END $$"
+    `DO $$ BEGIN
+       IF to_regclass('ingest_runs') IS NOT NULL THEN TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE; END IF;
+       IF to_regclass('categories') IS NOT NULL THEN TRUNCATE categories; END IF;
+     END $$`
   )
 
 export interface StoredOutcome {

@@ -1,0 +1,52 @@
+import { Clock, Duration, Effect, Either, Option } from "effect"
+import { IngestConfig } from "../Config.js"
+import type { RegionCode } from "../Domain/Region.js"
+import type { Batch } from "../Domain/Run.js"
+import type { VideoStore } from "../Store/VideoStore.js"
+import { YouTube } from "../YouTube/Client.js"
+
+/** A region's category list is fetched again when it is older than this. */
+export const CATEGORIES_KEPT = Duration.days(7)
+
+/** Tags after which nothing more is asked of the API this run (it would fail the same way). */
+const STOPPING = new Set(["QuotaExceeded", "InvalidApiKey", "AccessDenied"])
+
+/**
+ * The categories stage, after the commit: each region the run collected gets its
+ * category list (one unit) when none is stored, when the stored one is older than
+ * seven days, or when one of its videos names a category it does not have. A list that
+ * cannot be fetched or stored is said, and asked for again by the next run: the charts
+ * are stored already, and nothing else needed it.
+ */
+export const refreshCategories = (store: VideoStore, batch: Batch) =>
+  Effect.gen(function*() {
+    if (batch.outcomes.some((o) => o.errorTag !== undefined && STOPPING.has(o.errorTag))) return
+    const regions = [...new Set(batch.outcomes.filter((o) => o.status === "ok").map((o) => o.region))]
+    if (regions.length === 0) return
+    const stored = yield* store.categoriesOf(regions)
+    const now = yield* Clock.currentTimeMillis
+    const named = (region: RegionCode) =>
+      new Set(batch.entries.flatMap((e) => (e.region === region ? Option.toArray(e.categoryId) : [])))
+    const due = regions.filter((region) => {
+      const known = stored.get(region)
+      return known === undefined ||
+        now - known.fetchedAt.getTime() > Duration.toMillis(CATEGORIES_KEPT) ||
+        [...named(region)].some((id) => !known.ids.has(id))
+    })
+    if (due.length === 0) return
+    const youtube = yield* YouTube
+    const { concurrency } = yield* IngestConfig
+    const lists = yield* Effect.forEach(due, (region) => Effect.either(youtube.fetchCategories(region)), { concurrency })
+    const refreshed: Array<RegionCode> = []
+    for (const [i, list] of lists.entries()) {
+      if (Either.isRight(list)) refreshed.push(due[i]!)
+      else yield* Effect.logWarning(`categories of ${due[i]} not fetched: ${list.left.message}; the next run asks again`)
+    }
+    const fetched = lists.flatMap((list) => Either.getOrElse(list, () => []))
+    if (fetched.length === 0) return
+    yield* store.saveCategories(fetched, new Date(now))
+    yield* Effect.log(`categories of ${refreshed.join(", ")} refreshed (${fetched.length} categories)`)
+  }).pipe(
+    Effect.catchAll((e) => Effect.logWarning(`categories not stored: ${e.message}; the next run asks again`)),
+    Effect.withSpan("Ingest.refreshCategories")
+  )
