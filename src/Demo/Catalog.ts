@@ -94,6 +94,16 @@ export interface CatalogItem {
   readonly statistics: Record<string, string>
 }
 
+/** The `status` part of a public, processed video. */
+export const publicStatus = (madeForKids: boolean) => ({
+  uploadStatus: "processed",
+  privacyStatus: "public",
+  license: "youtube",
+  embeddable: true,
+  publicStatsViewable: true,
+  madeForKids
+})
+
 /** The categories videos are filed under (ids and English titles as YouTube has them). */
 export const CATEGORY_IDS = ["10", "20", "24", "17", "22", "25"] as const
 
@@ -147,14 +157,7 @@ const makeItem = (seed: string, vocabulary: Vocabulary, position: number, views:
       contentRating: {},
       projection: "rectangular"
     },
-    status: {
-      uploadStatus: "processed",
-      privacyStatus: "public",
-      license: "youtube",
-      embeddable: true,
-      publicStatsViewable: true,
-      madeForKids: h % 13 === 0
-    },
+    status: publicStatus(h % 13 === 0),
     statistics: {
       viewCount: String(views),
       ...(hidesLikes ? {} : { likeCount: String(Math.floor(views / 20)) }),

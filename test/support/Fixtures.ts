@@ -1,4 +1,5 @@
 import { Option } from "effect"
+import { publicStatus } from "../../src/Demo/Catalog.js"
 import { type ChartId, RegionalVideo } from "../../src/Domain/Video.js"
 import { RegionCode } from "../../src/Domain/Region.js"
 
@@ -36,15 +37,7 @@ export const apiItem = (
     projection: "rectangular",
     ...overrides.contentDetails
   },
-  status: {
-    uploadStatus: "processed",
-    privacyStatus: "public",
-    license: "youtube",
-    embeddable: true,
-    publicStatsViewable: true,
-    madeForKids: false,
-    ...overrides.status
-  },
+  status: { ...publicStatus(false), ...overrides.status },
   statistics: { viewCount: overrides.views ?? "1000", likeCount: "10", favoriteCount: "0", commentCount: "1", ...overrides.statistics }
 })
 
