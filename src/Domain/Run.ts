@@ -22,6 +22,9 @@ export type FailureTag = typeof FailureTag.Type
 /** A failure that means the key or its Google Cloud project is wrong, not the service. */
 export const isCredentialFailure = (tag: FailureTag): boolean => tag === "InvalidApiKey" || tag === "AccessDenied"
 
+/** A failure every other request would repeat (a spent quota, a wrong key): once seen, the run asks for nothing more. */
+export const isRunStopping = (tag: FailureTag): boolean => tag === "QuotaExceeded" || isCredentialFailure(tag)
+
 /** What an outcome needs of a failure: its tag and what it says. */
 export interface Failure {
   readonly _tag: FailureTag

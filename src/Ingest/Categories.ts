@@ -1,15 +1,12 @@
 import { Clock, Duration, Effect, Either, Option } from "effect"
 import { IngestConfig } from "../Config.js"
 import type { RegionCode } from "../Domain/Region.js"
-import type { Batch } from "../Domain/Run.js"
+import { type Batch, isRunStopping } from "../Domain/Run.js"
 import type { VideoStore } from "../Store/VideoStore.js"
 import { YouTube } from "../YouTube/Client.js"
 
 /** A region's category list is fetched again when it is older than this. */
-export const CATEGORIES_KEPT = Duration.days(7)
-
-/** Tags after which nothing more is asked of the API this run (it would fail the same way). */
-const STOPPING = new Set(["QuotaExceeded", "InvalidApiKey", "AccessDenied"])
+const CATEGORIES_KEPT = Duration.days(7)
 
 /**
  * The categories stage, after the commit: each region the run collected gets its
@@ -20,18 +17,21 @@ const STOPPING = new Set(["QuotaExceeded", "InvalidApiKey", "AccessDenied"])
  */
 export const refreshCategories = (store: VideoStore, batch: Batch) =>
   Effect.gen(function*() {
-    if (batch.outcomes.some((o) => o.errorTag !== undefined && STOPPING.has(o.errorTag))) return
+    if (batch.outcomes.some((o) => o.errorTag !== undefined && isRunStopping(o.errorTag))) return
     const regions = [...new Set(batch.outcomes.filter((o) => o.status === "ok").map((o) => o.region))]
     if (regions.length === 0) return
     const stored = yield* store.categoriesOf(regions)
     const now = yield* Clock.currentTimeMillis
-    const named = (region: RegionCode) =>
-      new Set(batch.entries.flatMap((e) => (e.region === region ? Option.toArray(e.categoryId) : [])))
+    /** The category ids each region's videos name, gathered in one pass over the entries. */
+    const named = new Map<string, Set<string>>()
+    for (const entry of batch.entries) {
+      if (Option.isSome(entry.categoryId)) named.set(entry.region, (named.get(entry.region) ?? new Set()).add(entry.categoryId.value))
+    }
     const due = regions.filter((region) => {
       const known = stored.get(region)
       return known === undefined ||
         now - known.fetchedAt.getTime() > Duration.toMillis(CATEGORIES_KEPT) ||
-        [...named(region)].some((id) => !known.ids.has(id))
+        [...(named.get(region) ?? [])].some((id) => !known.ids.has(id))
     })
     if (due.length === 0) return
     const youtube = yield* YouTube

@@ -14,6 +14,9 @@ import { retrySchedule, sayRetryAfterTooLong } from "./Retry.js"
 const PAGE_SIZE = 50
 const API_KEY_HEADER = "x-goog-api-key"
 
+/** What a trace or a log prints of a request, in this effect, shows the key's header redacted. */
+const hidingTheKey = Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, API_KEY_HEADER])
+
 export interface RegionFetch {
   readonly region: RegionCode
   /** In chart order, one per video id. */
@@ -184,7 +187,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         }
         return fetched
       },
-      Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, API_KEY_HEADER])
+      hidingTheKey
     )
 
     /** The region's video categories (one request); a malformed item costs only itself. */
@@ -203,7 +206,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         }
         return categories as ReadonlyArray<Category>
       },
-      Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, API_KEY_HEADER])
+      hidingTheKey
     )
 
     return { fetchRegion, fetchCategories } as const

@@ -1,5 +1,6 @@
 import { Data, Schema } from "effect"
 import { RegionCode } from "../Domain/Region.js"
+import { isRunStopping } from "../Domain/Run.js"
 
 /**
  * Every way one region's fetch can fail. Each names the region, says what happened
@@ -137,8 +138,7 @@ export const isRetryable = (error: YouTubeError): boolean =>
   error._tag === "RateLimited" || error._tag === "ApiUnavailable"
 
 /** Errors that every other region would hit too: once seen, the run requests nothing more. */
-export const stopsTheRun = (error: YouTubeError): boolean =>
-  error._tag === "QuotaExceeded" || error._tag === "InvalidApiKey" || error._tag === "AccessDenied"
+export const stopsTheRun = (error: YouTubeError): boolean => isRunStopping(error._tag)
 
 /**
  * A region's fetch that failed, after `attempts` requests (retries included): the
