@@ -21,6 +21,7 @@ import pg from "pg"
 import { IngestConfig, YouTubeConfig, youTubeSettings } from "../src/Config.js"
 import { CATEGORIES } from "../src/Demo/Catalog.js"
 import { REFERENCE_LATENCY_MS } from "../src/Demo/Demo.js"
+import { type ChartSelection, OVERALL_ONLY } from "../src/Domain/Charts.js"
 import { makeSimulatedApi, type SimulatedApi } from "../src/Demo/SimulatedApi.js"
 import { dedup } from "../src/Domain/Dedup.js"
 import { ISO_REGION_CODES, RegionCode } from "../src/Domain/Region.js"
@@ -112,14 +113,22 @@ const memoryStore = VideoStore.make({
   saveRun: () => Effect.succeed(RunId.make(1)),
   recordInterrupted: () => Effect.succeed(RunId.make(1)),
   categoriesOf: (regions) =>
-    Effect.sync(() => new Map(regions.map((r) => [r, { ids: new Set(CATEGORIES.map(([id]) => id)), fetchedAt: new Date() }]))),
-  saveCategories: () => Effect.void
+    Effect.sync(() =>
+      new Map(regions.map((r) => [r, {
+        ids: new Set(CATEGORIES.map(([id]) => id)),
+        assignable: CATEGORIES.filter(([, , assignable]) => assignable).map(([id]) => id),
+        fetchedAt: new Date()
+      }]))
+    ),
+  saveCategories: () => Effect.void,
+  unavailableCharts: () => Effect.succeed(new Set<string>()),
+  trackable: () => Effect.succeed([])
 })
 
 /** One in-process run of the pipeline; the store is in memory unless one is given. */
 const pipelineOnce = (
   api: SimulatedApi,
-  options: { regions: ReadonlyArray<RegionCode>; concurrency: number; maxResults: number; state: string },
+  options: { regions: ReadonlyArray<RegionCode>; concurrency: number; maxResults: number; state: string; charts?: ChartSelection },
   store: VideoStore = memoryStore
 ) =>
   Effect.gen(function*() {
@@ -131,7 +140,12 @@ const pipelineOnce = (
       youtubeLayer(api, options.maxResults),
       stateLayer(options.state),
       StoreConnection.opened.pipe(Layer.provide(Layer.succeed(VideoStore, store))),
-      Layer.succeed(IngestConfig, { regions: options.regions, concurrency: options.concurrency })
+      Layer.succeed(IngestConfig, {
+        regions: options.regions,
+        charts: options.charts ?? OVERALL_ONLY,
+        concurrency: options.concurrency,
+        trackDays: 0
+      })
     )),
     Effect.provide(quiet)
   )

@@ -1,5 +1,6 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, LogLevel, Option, Redacted, Schema } from "effect"
+import { type ChartSelection, parseCharts } from "./Domain/Charts.js"
 import { DEFAULT_REGIONS, parseRegions, type RegionCode } from "./Domain/Region.js"
 import { errnoOf } from "./Files.js"
 
@@ -131,8 +132,12 @@ export class YouTubeConfig extends Context.Tag("viralvidvault/YouTubeConfig")<Yo
 
 export interface IngestSettings {
   readonly regions: ReadonlyArray<RegionCode>
-  /** Regions fetched at once. */
+  /** Which charts of each region (`CHARTS`). */
+  readonly charts: ChartSelection
+  /** Units (a region's chart) fetched at once. */
   readonly concurrency: number
+  /** For how many days after it was last in a chart a video's counters are refreshed (`TRACK_DAYS`); 0: never. */
+  readonly trackDays: number
 }
 
 export class IngestConfig extends Context.Tag("viralvidvault/IngestConfig")<IngestConfig, IngestSettings>() {
@@ -146,7 +151,15 @@ export class IngestConfig extends Context.Tag("viralvidvault/IngestConfig")<Inge
           Config.mapOrFail((raw) => Either.mapLeft(parseRegions(raw), invalid))
         )
       ),
-      concurrency: variable("FETCH_CONCURRENCY", Config.integer().pipe(Config.withDefault(3), Config.mapOrFail(between(1, 50))))
+      charts: variable(
+        "CHARTS",
+        Config.string().pipe(
+          Config.withDefault("all"),
+          Config.mapOrFail((raw) => Either.mapLeft(parseCharts(raw), invalid))
+        )
+      ),
+      concurrency: variable("FETCH_CONCURRENCY", Config.integer().pipe(Config.withDefault(3), Config.mapOrFail(between(1, 50)))),
+      trackDays: variable("TRACK_DAYS", Config.integer().pipe(Config.withDefault(3), Config.mapOrFail(between(0, 365))))
     }))
   )
 }

@@ -6,6 +6,7 @@ import { mkdtempSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { type ConfigurationError, DatabaseConfig, IngestConfig, YouTubeConfig } from "../src/Config.js"
+import { parseCharts } from "../src/Domain/Charts.js"
 import { parseRegions } from "../src/Domain/Region.js"
 import { StateDirectory } from "../src/State.js"
 
@@ -18,14 +19,29 @@ const failureOf = <A, E>(layer: Layer.Layer<A, E, FileSystem.FileSystem | Path.P
   Effect.scoped(Layer.build(layer.pipe(Layer.provide(withEnv(env))))).pipe(Effect.flip)
 
 describe("configuration", () => {
-  it.effect("defaults: the seven regions, 3 at once, 25 videos, Google's API", () =>
+  it.effect("defaults: the seven regions' overall charts, 3 at once, 25 videos, tracked 3 days, Google's API", () =>
     Effect.gen(function*() {
       const ingest = yield* Effect.provide(IngestConfig, IngestConfig.layer.pipe(Layer.provide(withEnv({}))))
-      expect(ingest).toEqual({ regions: ["US", "GB", "PL", "NL", "SE", "NO", "AT"], concurrency: 3 })
+      expect(ingest).toEqual({
+        regions: ["US", "GB", "PL", "NL", "SE", "NO", "AT"],
+        charts: { overall: true, categories: [], everyCategory: false },
+        concurrency: 3,
+        trackDays: 3
+      })
       const youtube = yield* Effect.provide(YouTubeConfig, YouTubeConfig.layer.pipe(Layer.provide(withEnv({ YOUTUBE_API_KEY: "k" }))))
       expect(youtube.maxResults).toBe(25)
       expect(youtube.baseUrl).toBe("https://www.googleapis.com/youtube/v3")
     }))
+
+  it("parses CHARTS: all, every, category ids; anything else is named with what is expected", () => {
+    expect(parseCharts(" 10, ALL,10")).toEqual(Either.right({ overall: true, categories: ["10"], everyCategory: false }))
+    expect(parseCharts("20")).toEqual(Either.right({ overall: false, categories: ["20"], everyCategory: false }))
+    expect(parseCharts("every")).toEqual(Either.right({ overall: true, categories: [], everyCategory: true }))
+    expect(parseCharts("all,music,-1")).toEqual(Either.left(
+      `not a chart: "music", "-1"; use all (the overall chart), every (all and every assignable category), or category ids (digits), comma-separated, e.g. all,10,20`
+    ))
+    expect(Either.isLeft(parseCharts(" ,"))).toBe(true)
+  })
 
   it("parses REGIONS leniently but refuses unknown codes, naming them", () => {
     expect(parseRegions(" pl, se ,PL,")).toEqual(Either.right(["PL", "SE"]))
@@ -43,6 +59,9 @@ describe("configuration", () => {
     [{ REGIONS: "US,XX" }, "REGIONS", ingestLayer],
     [{ FETCH_CONCURRENCY: "0" }, "FETCH_CONCURRENCY", ingestLayer],
     [{ FETCH_CONCURRENCY: "three" }, "FETCH_CONCURRENCY", ingestLayer],
+    [{ CHARTS: "music" }, "CHARTS", ingestLayer],
+    [{ TRACK_DAYS: "-1" }, "TRACK_DAYS", ingestLayer],
+    [{ TRACK_DAYS: "a week" }, "TRACK_DAYS", ingestLayer],
     [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "0" }, "MAX_RESULTS", youtubeLayer],
     [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "201" }, "MAX_RESULTS", youtubeLayer],
     [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "2.5" }, "MAX_RESULTS", youtubeLayer],

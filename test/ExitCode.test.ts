@@ -2,7 +2,7 @@ import { HelpDoc, ValidationError } from "@effect/cli"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { ConfigurationError } from "../src/Config.js"
-import { IncompleteRun, IngestReport, RegionOutcome, RunId } from "../src/Domain/Run.js"
+import { IncompleteRun, IngestReport, RegionOutcome, RunId, TrackingReport } from "../src/Domain/Run.js"
 import { exitCodeOf, type ProgramError } from "../src/ExitCode.js"
 import { DatabaseRefused, DatabaseUnavailable, EmbeddedDatabaseLocked, StoreBusy } from "../src/Store/Errors.js"
 import { InvalidQuery } from "../src/Store/Search.js"
@@ -20,7 +20,8 @@ const reportOf = (status: IngestReport["status"], regions: ReadonlyArray<RegionO
     uniqueVideos: 0,
     multiRegionVideos: 0,
     fetchOrder: [],
-    fetchMs: 0
+    fetchMs: 0,
+    tracking: TrackingReport.none
   })
 
 const spent = { attempts: 1, durationMs: 5 }

@@ -14,7 +14,10 @@ import { engine, TestDatabase } from "./support/TestDatabase.js"
  * its runs, migrates in place to the archive of record and keeps every row.
  */
 
-const FIRST_STAGE = Object.fromEntries(Object.entries(migrations).filter(([key]) => Number(key.split("_")[0]) <= 4))
+const upTo = (last: number) => Object.fromEntries(Object.entries(migrations).filter(([key]) => Number(key.split("_")[0]) <= last))
+const FIRST_STAGE = upTo(4)
+/** The full record (migration 5), before tracking. */
+const FULL_RECORD = upTo(5)
 
 /** Two runs as 0.1.0 wrote them: its statements, its columns. */
 const fillAsTheFirstStage = Effect.gen(function*() {
@@ -45,7 +48,9 @@ describe(`the upgrade from the first stage on ${engine}`, () => {
         yield* fillAsTheFirstStage
 
         const applied = yield* runMigrations
-        expect(applied.map(([id]) => id)).toEqual([5])
+        expect(applied.map(([id]) => id)).toEqual([5, 6])
+        // Nothing is gone until a look-up says so.
+        expect(yield* sql`SELECT count(*) AS gone FROM videos WHERE gone_at IS NOT NULL`).toEqual([{ gone: "0" }])
 
         const counts = yield* sql<{ runs: string; videos: string; entries: string; stats: string; revisions: string }>`
           SELECT (SELECT count(*) FROM ingest_runs) AS runs, (SELECT count(*) FROM videos) AS videos,
@@ -74,6 +79,39 @@ describe(`the upgrade from the first stage on ${engine}`, () => {
         const after = yield* sql`SELECT (SELECT count(*) FROM video_stats) AS stats, (SELECT count(*) FROM video_revisions) AS revisions`
         expect(after).toEqual([{ stats: "4", revisions: "1" }])
         expect((yield* search.search({ query: "muzyka", regions: [], limit: 10 })).map((h) => h.videoId)).toEqual(["kQ8f3Lr2ZxA"])
+      }))
+
+    it.effect("from the full record (migration 5): every row kept, nothing gone, its entries tracked", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`DROP SCHEMA public CASCADE`
+        yield* sql`CREATE SCHEMA public`
+        yield* sql`CREATE TABLE ${sql(MIGRATIONS_TABLE)} (
+          migration_id integer PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now(), name text NOT NULL)`
+        yield* Migrator.make({})({ loader: Migrator.fromRecord(FULL_RECORD), table: MIGRATIONS_TABLE })
+        // As migration 5's store wrote a run: a video, its entries on two charts, its observation and revision, a category.
+        yield* sql`
+          INSERT INTO ingest_runs (started_at, finished_at, status, regions, entries, unique_videos, batch_id) VALUES
+            (${at(1)}, ${at(1)}, 'ok', '[{"region":"PL","chart":"all","status":"ok","videos":1,"malformed":0,"attempts":1,"durationMs":250},{"region":"PL","chart":"10","status":"ok","videos":1,"malformed":0,"attempts":1,"durationMs":250}]', 2, 1, 'batch-5')`
+        yield* sql`
+          INSERT INTO videos (video_id, title, channel_title, view_count, like_count, primary_language, search_config, regions, first_seen_at, last_seen_at, last_run_id, tags, description, category_id, record_hash)
+          VALUES ('kQ8f3Lr2ZxA', 'Księżyc', 'Łódź', 5000, 40, 'pl', 'viralvidvault_folded', '{PL}', ${at(1)}, ${at(1)}, 1, '{muzyka}', 'opis', '10', 'h')`
+        yield* sql`
+          INSERT INTO trending_entries (run_id, region, chart, video_id, rank, view_count, like_count, fetched_at) VALUES
+            (1, 'PL', 'all', 'kQ8f3Lr2ZxA', 1, 5000, 40, ${at(1)}), (1, 'PL', '10', 'kQ8f3Lr2ZxA', 1, 5000, 40, ${at(1)})`
+        yield* sql`INSERT INTO video_stats (video_id, observed_at, view_count, like_count) VALUES ('kQ8f3Lr2ZxA', ${at(1)}, 5000, 40)`
+        yield* sql`INSERT INTO video_revisions (video_id, observed_at, title, description, tags) VALUES ('kQ8f3Lr2ZxA', ${at(1)}, 'Księżyc', 'opis', '{muzyka}')`
+        yield* sql`INSERT INTO categories (region, category_id, title, assignable, fetched_at) VALUES ('PL', '10', 'Muzyka', true, ${at(1)})`
+
+        expect((yield* runMigrations).map(([id]) => id)).toEqual([6])
+        const counts = yield* sql`
+          SELECT (SELECT count(*) FROM ingest_runs) AS runs, (SELECT count(*) FROM videos) AS videos,
+                 (SELECT count(*) FROM trending_entries) AS entries, (SELECT count(*) FROM video_stats) AS stats,
+                 (SELECT count(*) FROM video_revisions) AS revisions, (SELECT count(*) FROM categories) AS categories,
+                 (SELECT count(*) FROM videos WHERE gone_at IS NOT NULL) AS gone`
+        expect(counts).toEqual([{ runs: "1", videos: "1", entries: "2", stats: "1", revisions: "1", categories: "1", gone: "0" }])
+        const store = yield* Effect.provide(VideoStore, VideoStore.Default)
+        expect(yield* store.trackable(at(0))).toEqual([{ videoId: "kQ8f3Lr2ZxA", region: "PL" }])
       }))
   })
 })

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import { defaultRetryPolicy, YouTubeConfig, type YouTubeSettings, youTubeSettings } from "../src/Config.js"
 import { googleError } from "../src/Demo/Faults.js"
+import { CategoryId } from "../src/Domain/Video.js"
 import { YouTube } from "../src/YouTube/Client.js"
 import { apiItem, page, region } from "./support/Fixtures.js"
 import { json, respond, type ScriptedHttp, scriptedHttp } from "./support/ScriptedHttp.js"
@@ -147,6 +148,18 @@ describe("YouTube client", () => {
       expect(http.requests.map((r) => r.url.searchParams.get("pageToken"))).toEqual([null, "P2", "P3"])
       expect(result.videos).toHaveLength(120)
       expect(result.videos.map((v) => v.rank)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
+    }))
+
+  it.effect("a category's chart asks for videoCategoryId and labels its entries with the chart; the overall chart does not", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([json(200, page([apiItem("music00001a"), apiItem("music00002b")])), json(200, page([apiItem("all0000001a")]))])
+      const youtube = yield* clientOn(http)
+      const music = yield* youtube.fetchChart({ region: region("SE"), chart: CategoryId.make("10") })
+      const overall = yield* youtube.fetchChart({ region: region("SE"), chart: "all" })
+      expect(http.requests.map((r) => r.url.searchParams.get("videoCategoryId"))).toEqual(["10", null])
+      expect(http.requests.map((r) => r.url.searchParams.get("regionCode"))).toEqual(["SE", "SE"])
+      expect(music.videos.map((v) => [v.videoId, v.chart, v.rank])).toEqual([["music00001a", "10", 1], ["music00002b", "10", 2]])
+      expect(overall.videos.map((v) => v.chart)).toEqual(["all"])
     }))
 
   it.effect("stops at the last page and at a page token it has seen before", () =>

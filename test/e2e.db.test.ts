@@ -16,7 +16,7 @@ describe(`node dist/main.js on ${engine}`, () => {
       Effect.gen(function*() {
         const { api, databaseUrl, output, result } = yield* runAgainst({ latencyMs: { US: 60, AT: 40 } })
         expect(result.code, output).toBe(0)
-        expect(output).toMatch(/run \d+ ok: 7\/7 regions, 175 entries/)
+        expect(output).toMatch(/run \d+ ok: 7\/7 charts in 7 regions, 175 entries/)
         // Not on a terminal (as under journald): one JSON object per line on stderr, stdout left alone.
         expect(result.stdout).toBe("")
         const lines = result.stderr.trim().split("\n").map((line) => JSON.parse(line))

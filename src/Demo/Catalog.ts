@@ -114,7 +114,14 @@ const vocabularyOf = (region: string): Vocabulary => VOCABULARIES[REGION_VOCABUL
 
 const pick = <A>(list: ReadonlyArray<A>, n: number): A => list[n % list.length]!
 
-const makeItem = (seed: string, vocabulary: Vocabulary, position: number, views: number, international = false): CatalogItem => {
+const makeItem = (
+  seed: string,
+  vocabulary: Vocabulary,
+  position: number,
+  views: number,
+  international = false,
+  categoryId?: string
+): CatalogItem => {
   const h = hash(seed)
   const id = videoIdFor(seed)
   const hidesLikes = h % 7 === 0
@@ -143,7 +150,7 @@ const makeItem = (seed: string, vocabulary: Vocabulary, position: number, views:
       },
       channelTitle: channel,
       ...(h % 5 === 0 ? {} : { tags: [subject, channel, vocabulary.language === "en" ? "trending" : `trend ${vocabulary.language}`] }),
-      categoryId: pick(CATEGORY_IDS, h >>> 3),
+      categoryId: categoryId ?? pick(CATEGORY_IDS, h >>> 3),
       liveBroadcastContent: live ? "live" : "none",
       ...(namesLanguage ? { defaultLanguage: vocabulary.language, defaultAudioLanguage: vocabulary.language } : {}),
       localized: { title: subject, description: "" }
@@ -177,6 +184,24 @@ export const chartFor = (region: string, size: number): ReadonlyArray<CatalogIte
       ? makeItem(`shared:${position}`, VOCABULARIES["en"]!, position, views, true)
       : makeItem(`${region}:${position}`, vocabularyOf(region), position, views)
   })
+
+/**
+ * A category's chart in a region, `size` items in rank order: the overall chart's
+ * videos of that category first (as on YouTube, a category's hits are often overall
+ * hits too), then videos that trend in that category alone.
+ */
+export const categoryChartFor = (region: string, categoryId: string, size: number): ReadonlyArray<CatalogItem> => {
+  const fromOverall = chartFor(region, 200).filter((item) => item.snippet["categoryId"] === categoryId).slice(0, size)
+  const own = Array.from({ length: size - fromOverall.length }, (_, i) => {
+    const position = fromOverall.length + i + 1
+    const views = Math.floor(800_000 / position) + (hash(`${region}:${categoryId}:${position}`) % 5_000)
+    return makeItem(`${region}:c${categoryId}:${position}`, vocabularyOf(region), position, views, false, categoryId)
+  })
+  return [...fromOverall, ...own]
+}
+
+/** The category charts YouTube does not offer (`videoChartNotFound`), as `REGION/id`: one, so the demo and the tests meet it. */
+export const CHARTS_NOT_OFFERED: ReadonlyArray<string> = ["NL/19"]
 
 /** The categories a region lists (YouTube's ids and English titles; only some are assignable). */
 export const CATEGORIES: ReadonlyArray<readonly [id: string, title: string, assignable: boolean]> = [

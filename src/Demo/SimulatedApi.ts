@@ -1,13 +1,14 @@
 import { Effect } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { categoriesFor, chartFor } from "./Catalog.js"
+import { CATEGORIES as CATALOG_CATEGORIES, categoriesFor, categoryChartFor, chartFor, CHARTS_NOT_OFFERED } from "./Catalog.js"
 import { type Fault, googleError, INVALID_KEY_BODY } from "./Faults.js"
 
 /**
- * A real HTTP server on 127.0.0.1 that speaks `videos.list?chart=mostPopular` as the
- * YouTube Data API does (see shared/youtube-api.md), with scripted faults. It serves
- * the demo, the benchmark and the end-to-end tests.
+ * A real HTTP server on 127.0.0.1 that speaks the YouTube Data API's `videos.list`
+ * (`chart=mostPopular`, overall or a category's, and look-ups by `id`) and
+ * `videoCategories.list` as the API does (see shared/youtube-api.md), with scripted
+ * faults. It serves the demo, the benchmark and the end-to-end tests.
  */
 
 export interface SimulatedApiOptions {
@@ -27,6 +28,12 @@ export interface SimulatedApiOptions {
   readonly categoryFaults?: Readonly<Record<string, ReadonlyArray<Fault>>>
   /** 1-based chart positions, per region, whose item is served with a view count that is not a number. */
   readonly malformedAt?: Readonly<Record<string, ReadonlyArray<number>>>
+  /** Category charts answered with 404 `videoChartNotFound`, as `REGION/id`; `CHARTS_NOT_OFFERED` when absent. */
+  readonly notOffered?: ReadonlyArray<string>
+  /** Video ids a look-up by id leaves out, as the API does for a deleted or private video. */
+  readonly gone?: ReadonlyArray<string>
+  /** Regions whose charts a look-up by id knows before they are served (the seven defaults when absent). */
+  readonly lookupRegions?: ReadonlyArray<string>
 }
 
 export interface RecordedRequest {
@@ -46,6 +53,8 @@ export interface SimulatedApi {
   readonly requests: ReadonlyArray<RecordedRequest>
   /** Every `videoCategories.list` request, in order. */
   readonly categoryRequests: ReadonlyArray<RecordedRequest>
+  /** Every `videos.list?id=…` request (a look-up by id), in order. */
+  readonly lookupRequests: ReadonlyArray<RecordedRequest>
   /** The most requests that were in progress at once. */
   readonly maxInFlight: () => number
 }
@@ -96,17 +105,43 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
   Effect.gen(function*() {
     const chartSize = options.chartSize ?? 200
     const charts = new Map<string, ReadonlyArray<unknown>>()
-    const chart = (region: string) => {
-      let items = charts.get(region)
+    /** Every video served or known, by id: what a look-up by id answers. */
+    const known = new Map<string, unknown>()
+    const knowAll = (items: ReadonlyArray<unknown>) => {
+      for (const item of items) {
+        const id = (item as { id?: unknown }).id
+        if (typeof id === "string" && !known.has(id)) known.set(id, item)
+      }
+    }
+    const chart = (region: string, category = "all") => {
+      const key = `${region}/${category}`
+      let items = charts.get(key)
       if (items === undefined) {
         const broken = new Set(options.malformedAt?.[region] ?? [])
-        items = options.items?.[region] ??
-          chartFor(region, chartSize).map((item, i) =>
-            broken.has(i + 1) ? { ...item, statistics: { ...item.statistics, viewCount: "n/a" } } : item
-          )
-        charts.set(region, items)
+        items = category !== "all"
+          ? categoryChartFor(region, category, chartSize)
+          : options.items?.[region] ??
+            chartFor(region, chartSize).map((item, i) =>
+              broken.has(i + 1) ? { ...item, statistics: { ...item.statistics, viewCount: "n/a" } } : item
+            )
+        charts.set(key, items)
+        knowAll(items)
       }
       return items
+    }
+    const notOffered = new Set(options.notOffered ?? CHARTS_NOT_OFFERED)
+    const gone = new Set(options.gone ?? [])
+    let lookupsReady = false
+    /** The look-up by id knows the charts of `lookupRegions` (overall and by category) as if served before. */
+    const lookUp = (ids: ReadonlyArray<string>): ReadonlyArray<unknown> => {
+      if (!lookupsReady) {
+        lookupsReady = true
+        for (const region of options.lookupRegions ?? ["US", "GB", "PL", "NL", "SE", "NO", "AT"]) {
+          knowAll(chartFor(region, 200))
+          for (const [id, , assignable] of CATALOG_CATEGORIES) if (assignable) knowAll(categoryChartFor(region, id, 200))
+        }
+      }
+      return ids.filter((id) => !gone.has(id)).flatMap((id) => known.has(id) ? [known.get(id)] : [])
     }
     const faultsOf = (given: SimulatedApiOptions["faults"]) =>
       new Map(Object.entries(given ?? {}).map(([region, list]) => [region, [...list]]))
@@ -114,6 +149,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
     const categoryFaults = faultsOf(options.categoryFaults)
     const requests: Array<RecordedRequest> = []
     const categoryRequests: Array<RecordedRequest> = []
+    const lookupRequests: Array<RecordedRequest> = []
     let inFlight = 0
     let maxInFlight = 0
 
@@ -122,13 +158,14 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       const key = req.headers["x-goog-api-key"]
       const apiKey = Array.isArray(key) ? key[0] : key
       const categories = url.pathname.endsWith("/videoCategories")
+      const ids = url.searchParams.get("id")
       const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
         url: req.url ?? "",
         region,
         apiKey,
         startedAt: Date.now()
       }
-      ;(categories ? categoryRequests : requests).push(record)
+      ;(categories ? categoryRequests : ids !== null ? lookupRequests : requests).push(record)
       inFlight++
       maxInFlight = Math.max(maxInFlight, inFlight)
       let done = false
@@ -169,21 +206,42 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
           return send(res, 400, INVALID_KEY_BODY)
         }
         if (categories) return send(res, 200, JSON.stringify(categoriesFor(region)))
+        const part = url.searchParams.get("part") ?? ""
+        if (ids !== null) {
+          const asked = ids.split(",").filter((id) => id !== "")
+          if (asked.length > PAGE_LIMIT) {
+            return send(res, 400, googleError(400, "badRequest", "The request specifies too many video ids (at most 50)."))
+          }
+          const items = lookUp(asked).map(onlyParts(part))
+          return send(res, 200, JSON.stringify({
+            kind: "youtube#videoListResponse",
+            etag: `etag-lookup-${asked.length}`,
+            items,
+            pageInfo: { totalResults: items.length, resultsPerPage: items.length }
+          }))
+        }
+        const category = url.searchParams.get("videoCategoryId") ?? "0"
         if (url.searchParams.get("chart") !== "mostPopular" || !/^[A-Z]{2}$/.test(region)) {
           return send(res, 400, googleError(400, "invalidRegionCode", "The regionCode parameter specifies an invalid region code."))
+        }
+        if (!/^\d+$/.test(category)) {
+          return send(res, 400, googleError(400, "invalidParameter", "The videoCategoryId parameter is invalid."))
+        }
+        if (category !== "0" && (notOffered.has(`${region}/${category}`) || !CATALOG_CATEGORIES.some(([id, , a]) => a && id === category))) {
+          return send(res, 404, googleError(404, "videoChartNotFound", "The requested video chart is not supported or is not available."))
         }
         const offset = offsetOf(url.searchParams.get("pageToken"))
         if (offset === undefined) return send(res, 400, googleError(400, "invalidPageToken", "The page token is invalid."))
         const size = Math.min(PAGE_LIMIT, Math.max(1, Number(url.searchParams.get("maxResults") ?? "5") || 5))
-        const items = chart(region)
-        const page = items.slice(offset, offset + size).map(onlyParts(url.searchParams.get("part") ?? ""))
+        const items = chart(region, category === "0" ? "all" : category)
+        const page = items.slice(offset, offset + size).map(onlyParts(part))
         const next = offset + size < items.length ? pageToken(offset + size) : undefined
         send(
           res,
           200,
           JSON.stringify({
             kind: "youtube#videoListResponse",
-            etag: `etag-${region}-${offset}`,
+            etag: `etag-${region}-${category}-${offset}`,
             items: page,
             ...(next === undefined ? {} : { nextPageToken: next }),
             ...(offset > 0 ? { prevPageToken: pageToken(Math.max(0, offset - size)) } : {}),
@@ -222,6 +280,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       baseUrl: `http://127.0.0.1:${port}/youtube/v3`,
       requests,
       categoryRequests,
+      lookupRequests,
       maxInFlight: () => maxInFlight
     } satisfies SimulatedApi
   })

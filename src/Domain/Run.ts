@@ -1,6 +1,6 @@
 import { Data, Schema } from "effect"
 import { RegionCode } from "./Region.js"
-import type { RegionalVideo, UniqueVideo } from "./Video.js"
+import { ChartId, type GoneVideo, type RegionalVideo, type TrackedCounters, type UniqueVideo } from "./Video.js"
 
 /** A stored run's id (`ingest_runs.id`). */
 export const RunId = Schema.Int.pipe(Schema.positive(), Schema.brand("RunId"))
@@ -31,12 +31,30 @@ export interface Failure {
   readonly message: string
 }
 
-export const RegionStatus = Schema.Literal("ok", "failed", "skipped")
+/** One unit of the fetch: a region's chart. */
+export interface ChartUnit {
+  readonly region: RegionCode
+  readonly chart: ChartId
+}
+
+/** How a unit is named in logs and in the timings file: `US` for its overall chart, `US/10` for a category's. */
+export const unitLabel = (unit: ChartUnit): string => unit.chart === "all" ? unit.region : `${unit.region}/${unit.chart}`
+
+/**
+ * `unavailable`: a category chart YouTube does not offer in that region
+ * (`videoChartNotFound`); not a failure.
+ */
+export const RegionStatus = Schema.Literal("ok", "failed", "skipped", "unavailable")
 export type RegionStatus = typeof RegionStatus.Type
 
-/** How one region's fetch went; also stored, as JSON, on the run row. */
+/**
+ * How one unit of the fetch (a region's chart) went; also stored, as JSON, on the run
+ * row. Named for the region it was when a region had one chart: a row written then
+ * reads as the region's `all` chart.
+ */
 export class RegionOutcome extends Schema.Class<RegionOutcome>("RegionOutcome")({
   region: RegionCode,
+  chart: Schema.optionalWith(ChartId, { default: () => "all" as const }),
   status: RegionStatus,
   videos: Schema.NonNegativeInt,
   /** Items the API sent that could not be decoded and were left out. */
@@ -50,18 +68,21 @@ export class RegionOutcome extends Schema.Class<RegionOutcome>("RegionOutcome")(
 }) {
   static ok(
     region: RegionCode,
-    fetched: { readonly videos: number; readonly malformed: number; readonly attempts: number; readonly durationMs: number }
+    fetched: { readonly videos: number; readonly malformed: number; readonly attempts: number; readonly durationMs: number },
+    chart: ChartId = "all"
   ): RegionOutcome {
-    return RegionOutcome.make({ region, status: "ok", ...fetched })
+    return RegionOutcome.make({ region, chart, status: "ok", ...fetched })
   }
 
   static failed(
     region: RegionCode,
     failure: Failure,
-    spent: { readonly attempts: number; readonly durationMs: number }
+    spent: { readonly attempts: number; readonly durationMs: number },
+    chart: ChartId = "all"
   ): RegionOutcome {
     return RegionOutcome.make({
       region,
+      chart,
       status: "failed",
       videos: 0,
       malformed: 0,
@@ -71,10 +92,30 @@ export class RegionOutcome extends Schema.Class<RegionOutcome>("RegionOutcome")(
     })
   }
 
-  /** Not requested: the run had stopped after `cause`, which every region would repeat. */
-  static skipped(region: RegionCode, cause: Failure): RegionOutcome {
+  /** A category chart YouTube does not offer in the region: asked again in seven days. */
+  static unavailable(
+    region: RegionCode,
+    chart: ChartId,
+    failure: Failure,
+    spent: { readonly attempts: number; readonly durationMs: number }
+  ): RegionOutcome {
     return RegionOutcome.make({
       region,
+      chart,
+      status: "unavailable",
+      videos: 0,
+      malformed: 0,
+      ...spent,
+      errorTag: failure._tag,
+      error: failure.message
+    })
+  }
+
+  /** Not requested: the run had stopped after `cause`, which every region would repeat. */
+  static skipped(region: RegionCode, cause: Failure, chart: ChartId = "all"): RegionOutcome {
+    return RegionOutcome.make({
+      region,
+      chart,
       status: "skipped",
       videos: 0,
       malformed: 0,
@@ -89,10 +130,18 @@ export class RegionOutcome extends Schema.Class<RegionOutcome>("RegionOutcome")(
 export const RunStatus = Schema.Literal("ok", "partial", "failed")
 export type RunStatus = typeof RunStatus.Type
 
+/** Failed or not requested: what makes a run partial. */
+export const isShortfall = (outcome: RegionOutcome): boolean => outcome.status === "failed" || outcome.status === "skipped"
+
+/**
+ * `ok` when no unit failed (an unavailable chart is no failure; a run whose every chart
+ * rests after being unavailable asked for nothing, and failed in nothing), `partial`
+ * when some did, `failed` when all did.
+ */
 export const runStatus = (outcomes: ReadonlyArray<RegionOutcome>): RunStatus => {
-  const ok = outcomes.filter((o) => o.status === "ok").length
-  if (outcomes.length > 0 && ok === outcomes.length) return "ok"
-  return ok > 0 ? "partial" : "failed"
+  const short = outcomes.filter(isShortfall).length
+  if (short === 0) return "ok"
+  return short < outcomes.length ? "partial" : "failed"
 }
 
 /**
@@ -111,6 +160,26 @@ export interface Batch {
   readonly entries: ReadonlyArray<RegionalVideo>
   /** The entries merged (`dedup`). */
   readonly videos: ReadonlyArray<UniqueVideo>
+  /** Counters of videos that have left the charts, looked up by id (tracking); absent: none. */
+  readonly tracked?: ReadonlyArray<TrackedCounters>
+  /** Videos the look-ups no longer found; absent: none. */
+  readonly gone?: ReadonlyArray<GoneVideo>
+}
+
+/** What tracking did this run: videos that left the charts, looked up by id. */
+export class TrackingReport extends Schema.Class<TrackingReport>("TrackingReport")({
+  /** Videos due (listed within `TRACK_DAYS`, absent from this run's charts, not gone). */
+  videos: Schema.NonNegativeInt,
+  /** Their counters refreshed. */
+  refreshed: Schema.NonNegativeInt,
+  /** Not listed by the API any more: marked gone. */
+  gone: Schema.NonNegativeInt,
+  /** Look-ups sent (50 ids at most each), retries included. */
+  requests: Schema.NonNegativeInt,
+  /** Look-ups that failed (their videos are asked again next run). */
+  failed: Schema.NonNegativeInt
+}) {
+  static readonly none = TrackingReport.make({ videos: 0, refreshed: 0, gone: 0, requests: 0, failed: 0 })
 }
 
 export class IngestReport extends Schema.Class<IngestReport>("IngestReport")({
@@ -118,16 +187,18 @@ export class IngestReport extends Schema.Class<IngestReport>("IngestReport")({
   status: RunStatus,
   startedAt: Schema.Date,
   finishedAt: Schema.Date,
+  /** One outcome per unit of the fetch (a region's chart), in the configured order. */
   regions: Schema.Array(RegionOutcome),
   /** Entries fetched over all regions (a video in three charts counts three times). */
   entries: Schema.NonNegativeInt,
   uniqueVideos: Schema.NonNegativeInt,
   /** Unique videos that trended in more than one region. */
   multiRegionVideos: Schema.NonNegativeInt,
-  /** The order the regions were started in (chosen from earlier runs' durations). */
-  fetchOrder: Schema.Array(RegionCode),
-  /** How long the fetch stage took, all regions. */
-  fetchMs: Schema.NonNegativeInt
+  /** The order the units were started in (chosen from earlier runs' durations): `US`, `US/10`… */
+  fetchOrder: Schema.Array(Schema.String),
+  /** How long the fetch stage took, all units. */
+  fetchMs: Schema.NonNegativeInt,
+  tracking: TrackingReport
 }) {}
 
 /**

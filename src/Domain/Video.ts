@@ -96,3 +96,21 @@ export class UniqueVideo extends Schema.Class<UniqueVideo>("UniqueVideo")({
   firstSeenAt: Schema.Date,
   lastSeenAt: Schema.Date
 }) {}
+
+/**
+ * A video's counters as a look-up by id gave them (tracking: the video has left the
+ * charts). Absent counters stay absent, as in a chart.
+ */
+export class TrackedCounters extends Schema.Class<TrackedCounters>("TrackedCounters")({
+  videoId: VideoId,
+  observedAt: Schema.Date,
+  viewCount: optionally(Schema.NonNegativeInt),
+  likeCount: optionally(Schema.NonNegativeInt),
+  commentCount: optionally(Schema.NonNegativeInt)
+}) {}
+
+/** A video a look-up by id did not list (deleted, or made private): gone since `goneAt`. */
+export class GoneVideo extends Schema.Class<GoneVideo>("GoneVideo")({
+  videoId: VideoId,
+  goneAt: Schema.Date
+}) {}

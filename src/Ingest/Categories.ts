@@ -6,19 +6,21 @@ import type { VideoStore } from "../Store/VideoStore.js"
 import { YouTube } from "../YouTube/Client.js"
 
 /** A region's category list is fetched again when it is older than this. */
-const CATEGORIES_KEPT = Duration.days(7)
+export const CATEGORIES_KEPT = Duration.days(7)
 
 /**
  * The categories stage, after the commit: each region the run collected gets its
  * category list (one unit) when none is stored, when the stored one is older than
- * seven days, or when one of its videos names a category it does not have. A list that
- * cannot be fetched or stored is said, and asked for again by the next run: the charts
- * are stored already, and nothing else needed it.
+ * seven days, or when one of its videos names a category it does not have (unless the
+ * plan asked for it already this run). A list that cannot be fetched or stored is said,
+ * and asked for again by the next run: the charts are stored already, and nothing else
+ * needed it.
  */
-export const refreshCategories = (store: VideoStore, batch: Batch) =>
+export const refreshCategories = (store: VideoStore, batch: Batch, askedAlready: ReadonlySet<RegionCode>) =>
   Effect.gen(function*() {
     if (batch.outcomes.some((o) => o.errorTag !== undefined && isRunStopping(o.errorTag))) return
     const regions = [...new Set(batch.outcomes.filter((o) => o.status === "ok").map((o) => o.region))]
+      .filter((region) => !askedAlready.has(region))
     if (regions.length === 0) return
     const stored = yield* store.categoriesOf(regions)
     const now = yield* Clock.currentTimeMillis

@@ -1,7 +1,6 @@
 import { Duration, Effect, Either, Option, Ref } from "effect"
 import { IngestConfig } from "../Config.js"
-import type { RegionCode } from "../Domain/Region.js"
-import { RegionOutcome } from "../Domain/Run.js"
+import { type ChartUnit, RegionOutcome, unitLabel } from "../Domain/Run.js"
 import type { RegionalVideo } from "../Domain/Video.js"
 import { YouTube } from "../YouTube/Client.js"
 import { stopsTheRun, type YouTubeError } from "../YouTube/Errors.js"
@@ -10,16 +9,16 @@ import { RegionTimings } from "./Timings.js"
 
 /** What the fetch stage hands on. */
 export interface Fetched {
-  /** Every region's outcome, in the configured order. */
+  /** Every unit's outcome, in the planned order (region by region, its charts in order). */
   readonly outcomes: ReadonlyArray<RegionOutcome>
-  /** Every region's entries, in the configured order and chart order. */
+  /** Every unit's entries, in the planned order and chart order. */
   readonly entries: ReadonlyArray<RegionalVideo>
-  /** The order the regions were started in. */
-  readonly order: ReadonlyArray<RegionCode>
+  /** The order the units were started in (`US`, `US/10`…). */
+  readonly order: ReadonlyArray<string>
   readonly fetchMs: number
 }
 
-interface RegionResult {
+interface UnitResult {
   readonly outcome: RegionOutcome
   readonly videos: ReadonlyArray<RegionalVideo>
 }
@@ -27,56 +26,74 @@ interface RegionResult {
 const millis = (elapsed: Duration.Duration) => Math.round(Duration.toMillis(elapsed))
 
 /**
- * The fetch stage: every configured region, at most `concurrency` at once, started in
- * the order that earlier runs' durations say finishes soonest. One region's failure is
- * that region's outcome; an error every region would repeat (quota, key) stops the
- * regions not yet started. `onOutcome` hears of each region as it finishes.
+ * The fetch stage: every planned unit (a region's chart), at most `concurrency` at once,
+ * started in the order that earlier runs' durations say finishes soonest; each unit is
+ * retried on its own. One unit's failure is that unit's outcome; an error every unit
+ * would repeat (quota, key) stops the units not yet started. `onOutcome` hears of each
+ * unit as it finishes.
  */
-export const fetchRegions = (onOutcome: (outcome: RegionOutcome) => Effect.Effect<void>) =>
+export const fetchCharts = (units: ReadonlyArray<ChartUnit>, onOutcome: (outcome: RegionOutcome) => Effect.Effect<void>) =>
   Effect.gen(function*() {
-    const { concurrency, regions } = yield* IngestConfig
+    const { concurrency } = yield* IngestConfig
     const youtube = yield* YouTube
     const timings = yield* RegionTimings
     const stopped = yield* Ref.make(Option.none<YouTubeError>())
     const recorded = yield* timings.load
-    const chosen = chooseOrder(regions, recorded, concurrency)
+    const byLabel = new Map(units.map((unit) => [unitLabel(unit), unit]))
+    const chosen = chooseOrder([...byLabel.keys()], recorded, concurrency)
     yield* Effect.logDebug(
       `fetch order ${chosen.order.join(",")} (${chosen.how}; ${Math.round(chosen.expectedMs)} ms expected from earlier runs)`
     )
 
-    const failed = (region: RegionCode, error: YouTubeError, attempts: number, elapsed: Duration.Duration) =>
+    /** A category chart YouTube does not offer in the region is an outcome of its own, not a failure. */
+    const failed = (unit: ChartUnit, error: YouTubeError, attempts: number, elapsed: Duration.Duration) =>
       Effect.gen(function*() {
+        const spent = { attempts, durationMs: millis(elapsed) }
+        if (error._tag === "ChartUnavailable" && unit.chart !== "all") {
+          const said = {
+            _tag: error._tag,
+            message: `${unit.region}: YouTube offers no chart of category ${unit.chart} here (HTTP ${error.status} ${error.reason}); asked again in 7 days`
+          }
+          yield* Effect.log(said.message).pipe(Effect.annotateLogs({ region: unit.region, chart: unit.chart }))
+          return { outcome: RegionOutcome.unavailable(unit.region, unit.chart, said, spent), videos: [] }
+        }
         if (stopsTheRun(error)) yield* Ref.set(stopped, Option.some(error))
         yield* Effect.logError(`${error.message}; ${error.hint}`).pipe(
-          Effect.annotateLogs({ region, error: error._tag, attempts })
+          Effect.annotateLogs({ region: unit.region, chart: unit.chart, error: error._tag, attempts })
         )
-        return { outcome: RegionOutcome.failed(region, error, { attempts, durationMs: millis(elapsed) }), videos: [] }
+        return { outcome: RegionOutcome.failed(unit.region, error, spent, unit.chart), videos: [] }
       })
 
-    const fetchOne = (region: RegionCode): Effect.Effect<RegionResult> =>
-      Effect.gen(function*() {
+    const fetchOne = (label: string): Effect.Effect<UnitResult> => {
+      const unit = byLabel.get(label)!
+      return Effect.gen(function*() {
         const stop = yield* Ref.get(stopped)
         if (Option.isSome(stop)) {
-          yield* Effect.logWarning(`${region}: not requested, the run stopped after ${stop.value._tag}`)
-          return { outcome: RegionOutcome.skipped(region, stop.value), videos: [] }
+          yield* Effect.logWarning(`${label}: not requested, the run stopped after ${stop.value._tag}`)
+          return { outcome: RegionOutcome.skipped(unit.region, stop.value, unit.chart), videos: [] }
         }
-        const [elapsed, result] = yield* youtube.fetchRegion(region).pipe(Effect.either, Effect.timed)
+        const [elapsed, result] = yield* youtube.fetchChart(unit).pipe(Effect.either, Effect.timed)
         return yield* Either.match(result, {
-          onRight: ({ attempts, malformed, videos }): Effect.Effect<RegionResult> =>
+          onRight: ({ attempts, malformed, videos }): Effect.Effect<UnitResult> =>
             Effect.succeed({
-              outcome: RegionOutcome.ok(region, { videos: videos.length, malformed, attempts, durationMs: millis(elapsed) }),
+              outcome: RegionOutcome.ok(
+                unit.region,
+                { videos: videos.length, malformed, attempts, durationMs: millis(elapsed) },
+                unit.chart
+              ),
               videos
             }),
-          onLeft: ({ attempts, error }) => failed(region, error, attempts, elapsed)
+          onLeft: ({ attempts, error }) => failed(unit, error, attempts, elapsed)
         })
       }).pipe(
         Effect.tap(({ outcome }) => onOutcome(outcome)),
-        Effect.withSpan("Ingest.fetchRegion", { attributes: { region } })
+        Effect.withSpan("Ingest.fetchChart", { attributes: { region: unit.region, chart: unit.chart } })
       )
+    }
 
     const [elapsed, fetched] = yield* Effect.timed(Effect.forEach(chosen.order, fetchOne, { concurrency }))
-    const byRegion = new Map(fetched.map((r) => [r.outcome.region, r]))
-    const results = regions.map((region) => byRegion.get(region)!)
+    const byUnit = new Map(fetched.map((r) => [unitLabel(r.outcome), r]))
+    const results = units.map((unit) => byUnit.get(unitLabel(unit))!)
     const outcomes = results.map((r) => r.outcome)
     yield* timings.record(recorded, outcomes)
     return {

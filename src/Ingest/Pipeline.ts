@@ -6,13 +6,19 @@ import { StoreConnection } from "../Store/Connection.js"
 import type { SpooledBatch } from "../Store/Spool.js"
 import { refreshCategories } from "./Categories.js"
 import { commit, keptOrLost, writeAhead } from "./Commit.js"
-import { type Fetched, fetchRegions } from "./Fetch.js"
+import { type Fetched, fetchCharts } from "./Fetch.js"
+import { planUnits } from "./Plan.js"
 import { report } from "./Report.js"
+import { track } from "./Tracking.js"
 
 /**
- * One run, in six stages: fetch every region (in the order earlier runs say is
- * quickest), merge them, write the batch ahead to the spool, commit it, refresh the
- * categories that are due, report.
+ * One run, in eight stages: plan its units (each region's charts), fetch them (in the
+ * order earlier runs say is quickest), merge them, write the batch ahead to the spool,
+ * track the videos that left the charts, commit the batch and what tracking observed,
+ * refresh the categories that are due, report. Tracking reads the store, so it comes
+ * after the write-ahead: a database that is slow to open never holds the charts
+ * outside the spool. Its observations are not spooled: a commit that fails costs them
+ * (the next run observes again), never a chart.
  */
 
 /** How far a run got: what an interruption has to keep or record. */
@@ -71,15 +77,22 @@ export const ingest = Effect.gen(function*() {
     Ref.update(progress, (p) => p._tag === "Fetching" ? { ...p, outcomes: [...p.outcomes, outcome] } : p)
 
   return yield* Effect.gen(function*() {
-    const fetched = yield* fetchRegions(fetchedOne)
+    const plan = yield* planUnits(connection)
+    const fetched = yield* fetchCharts(plan.units, fetchedOne)
     const batch = yield* merge(batchId, startedAt, fetched)
     const [spooled, kept] = yield* writeAhead(batch).pipe(
       Effect.tap((kept) => Ref.set(progress, { _tag: "Fetched", batch, kept })),
       Effect.uninterruptible,
       Effect.timed
     )
-    const { runId, storeMs } = yield* commit(connection, batch, kept, Ref.set(progress, { _tag: "Committed" }))
-    yield* refreshCategories(yield* connection.store, batch)
-    return yield* report(batch, fetched, { runId, spoolMs: Math.round(Duration.toMillis(spooled)), storeMs })
+    const tracking = yield* track(connection, fetched)
+    const { runId, storeMs } = yield* commit(
+      connection,
+      { ...batch, tracked: tracking.tracked, gone: tracking.gone },
+      kept,
+      Ref.set(progress, { _tag: "Committed" })
+    )
+    yield* refreshCategories(yield* connection.store, batch, plan.categoriesAsked)
+    return yield* report(batch, fetched, tracking.report, { runId, spoolMs: Math.round(Duration.toMillis(spooled)), storeMs })
   }).pipe(Effect.onInterrupt(() => Effect.flatMap(Ref.get(progress), onInterrupt(connection, startedAt))))
 }).pipe(Effect.withSpan("ingest"))

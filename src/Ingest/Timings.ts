@@ -1,6 +1,6 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, Schema } from "effect"
-import type { RegionOutcome } from "../Domain/Run.js"
+import { type RegionOutcome, unitLabel } from "../Domain/Run.js"
 import { AtomicWriter } from "../Files.js"
 import { StateDirectory } from "../State.js"
 
@@ -9,7 +9,7 @@ const decodeTimings = Schema.decodeUnknown(Timings)
 const encodeTimings = Schema.encode(Timings)
 
 /**
- * How long each region's fetch took in earlier runs, so the next run can choose its
+ * How long each unit's fetch (a region's chart: `US`, `US/10`) took in earlier runs, so the next run can choose its
  * order. Kept in the state directory rather than the database: the order is needed
  * before the first request, and the database opens while the regions are fetched.
  * Only an optimisation: a file that cannot be read or written costs the next run its
@@ -21,7 +21,7 @@ export class RegionTimings extends Effect.Service<RegionTimings>()("viralvidvaul
     const writeFileAtomic = yield* AtomicWriter
     const file = (yield* Path.Path).join((yield* StateDirectory).path, "region-timings.json")
 
-    /** Milliseconds per region; empty on the first run or when the file is unreadable. */
+    /** Milliseconds per unit; empty on the first run or when the file is unreadable. */
     const load = fs.readFileString(file).pipe(
       Effect.flatMap(decodeTimings),
       Effect.map((timings) => new Map(Object.entries(timings))),
@@ -36,14 +36,14 @@ export class RegionTimings extends Effect.Service<RegionTimings>()("viralvidvaul
     )
 
     /**
-     * Keeps the duration of each region fetched in one attempt; a region that failed or
+     * Keeps the duration of each unit fetched in one attempt; a unit that failed or
      * was retried keeps its figure from `previous` (what `load` gave this run): a
      * Retry-After wait says nothing of latency.
      */
     const record = (previous: ReadonlyMap<string, number>, outcomes: ReadonlyArray<RegionOutcome>) => {
       const timings = Object.fromEntries(previous)
       for (const o of outcomes) {
-        if (o.status === "ok" && o.attempts === 1) timings[o.region] = o.durationMs
+        if (o.status === "ok" && o.attempts === 1) timings[unitLabel(o)] = o.durationMs
       }
       return encodeTimings(timings).pipe(
         Effect.flatMap((text) => writeFileAtomic(file, text)),

@@ -4,13 +4,20 @@ import type { Category } from "../Domain/Category.js"
 import type { RegionCode } from "../Domain/Region.js"
 import { fromSql, storeErrorOf } from "./Errors.js"
 
-/** What is stored of a region's categories: their ids, and when its list was last fetched. */
+/** What is stored of a region's categories: their ids, those that have charts, and when its list was last fetched. */
 export interface StoredCategories {
   readonly ids: ReadonlySet<string>
+  /** The assignable ones (only they have charts), in id order. */
+  readonly assignable: ReadonlyArray<string>
   readonly fetchedAt: Date
 }
 
-const CategoryRow = Schema.Struct({ region: Schema.String, category_id: Schema.String, fetched_at: Schema.DateFromSelf })
+const CategoryRow = Schema.Struct({
+  region: Schema.String,
+  category_id: Schema.String,
+  assignable: Schema.Boolean,
+  fetched_at: Schema.DateFromSelf
+})
 
 /** Each of these regions' stored categories; a region with none is not in the map. */
 export const categoriesOf = (sql: SqlClient.SqlClient, regions: ReadonlyArray<RegionCode>) =>
@@ -18,14 +25,16 @@ export const categoriesOf = (sql: SqlClient.SqlClient, regions: ReadonlyArray<Re
     Request: Schema.Array(Schema.String),
     Result: CategoryRow,
     execute: (regions) =>
-      sql`SELECT region, category_id, fetched_at FROM categories WHERE region = ANY(${`{${regions.join(",")}}`}::text[])`
+      sql`SELECT region, category_id, assignable, fetched_at FROM categories
+          WHERE region = ANY(${`{${regions.join(",")}}`}::text[]) ORDER BY region, category_id::integer`
   })(regions).pipe(
     fromSql("reading the categories"),
     Effect.map((rows) => {
-      const stored = new Map<string, { ids: Set<string>; fetchedAt: Date }>()
+      const stored = new Map<string, { ids: Set<string>; assignable: Array<string>; fetchedAt: Date }>()
       for (const row of rows) {
-        const region = stored.get(row.region) ?? { ids: new Set(), fetchedAt: row.fetched_at }
+        const region = stored.get(row.region) ?? { ids: new Set(), assignable: [], fetchedAt: row.fetched_at }
         region.ids.add(row.category_id)
+        if (row.assignable) region.assignable.push(row.category_id)
         if (row.fetched_at > region.fetchedAt) region.fetchedAt = row.fetched_at
         stored.set(row.region, region)
       }

@@ -2,6 +2,7 @@ import { Migrator, SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { DatabaseRefused, storeErrorOf } from "./Errors.js"
 import { m0005_full_record } from "./Migrations/0005_full_record.js"
+import { m0006_tracking } from "./Migrations/0006_tracking.js"
 
 /**
  * The project's migrations, imported statically so they survive bundling
@@ -113,7 +114,8 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "2_interrupted_runs": m0002_interrupted_runs,
   "3_search_normalized": m0003_search_normalized,
   "4_batch_ids": m0004_batch_ids,
-  "5_full_record": m0005_full_record
+  "5_full_record": m0005_full_record,
+  "6_tracking": m0006_tracking
 }
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"

@@ -112,7 +112,8 @@ const LATEST_WINS = [
  * before it) records each video's counters at this observation (`video_stats`) and a
  * revision where its text is new or changed (`video_revisions`). The search vector is
  * computed only for new or changed text. A batch older than what is stored (a late
- * spooled batch) adds its regions and its observation, and changes nothing else.
+ * spooled batch) adds its regions and its observation, and changes nothing else. A
+ * video marked gone and listed again after that is no longer gone.
  */
 export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, rows: ReadonlyArray<object>) =>
   sql`
@@ -165,6 +166,7 @@ export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, rows: Reado
       ${sql.literal(LATEST_WINS)},
       regions       = ARRAY(SELECT DISTINCT r FROM unnest(old.regions || EXCLUDED.regions) AS r ORDER BY r),
       published_at  = COALESCE(EXCLUDED.published_at, old.published_at),
+      gone_at       = CASE WHEN EXCLUDED.last_seen_at > old.gone_at THEN NULL ELSE old.gone_at END,
       first_seen_at = LEAST(old.first_seen_at, EXCLUDED.first_seen_at),
       last_seen_at  = GREATEST(old.last_seen_at, EXCLUDED.last_seen_at)`
     .pipe(Effect.mapError(storeErrorOf("storing videos")))
@@ -198,6 +200,7 @@ export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, rows: Rea
          FROM (SELECT v.last_seen_at >= old.last_seen_at AS newer) AS n),
       regions       = CASE WHEN old.regions @> v.regions THEN old.regions
                            ELSE ARRAY(SELECT DISTINCT r FROM unnest(old.regions || v.regions) AS r ORDER BY r) END,
+      gone_at       = CASE WHEN v.last_seen_at > old.gone_at THEN NULL ELSE old.gone_at END,
       first_seen_at = LEAST(old.first_seen_at, v.first_seen_at),
       last_seen_at  = GREATEST(old.last_seen_at, v.last_seen_at)
     FROM v WHERE old.video_id = v.video_id`

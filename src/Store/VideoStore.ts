@@ -4,6 +4,8 @@ import { type Batch, RegionOutcome, type RunId, RunStatus } from "../Domain/Run.
 import type { Category } from "../Domain/Category.js"
 import type { RegionCode } from "../Domain/Region.js"
 import { categoriesOf, saveCategories } from "./CategoryRows.js"
+import { unavailableCharts } from "./ChartRows.js"
+import { markGone, saveTracked, trackable } from "./TrackingRows.js"
 import { RunRow } from "./Columns.js"
 import { insertEntries, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
 import { type DatabaseRefused, type DatabaseUnavailable, fromSql, StoreBusy, storeErrorOf } from "./Errors.js"
@@ -96,6 +98,8 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
             if (counters.length > 0) yield* updateCounters(sql, runId, counters)
           }
           if (run.entries.length > 0) yield* insertEntries(sql, runId, run.entries)
+          if (run.tracked !== undefined && run.tracked.length > 0) yield* saveTracked(sql, run.tracked)
+          if (run.gone !== undefined && run.gone.length > 0) yield* markGone(sql, run.gone)
           return runId
         })
       ).pipe(
@@ -128,7 +132,9 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
       saveRun,
       recordInterrupted,
       categoriesOf: (regions: ReadonlyArray<RegionCode>) => categoriesOf(sql, regions),
-      saveCategories: (categories: ReadonlyArray<Category>, fetchedAt: Date) => saveCategories(sql, categories, fetchedAt)
+      saveCategories: (categories: ReadonlyArray<Category>, fetchedAt: Date) => saveCategories(sql, categories, fetchedAt),
+      unavailableCharts: (since: Date) => unavailableCharts(sql, since),
+      trackable: (since: Date) => trackable(sql, since)
     } as const
   })
 }) {}

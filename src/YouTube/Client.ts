@@ -3,11 +3,13 @@ import { Chunk, Clock, Duration, Effect, Either, flow, Option, Redacted, Ref, St
 import { YouTubeConfig } from "../Config.js"
 import { Category } from "../Domain/Category.js"
 import type { RegionCode } from "../Domain/Region.js"
-import type { RegionalVideo } from "../Domain/Video.js"
+import type { ChartUnit } from "../Domain/Run.js"
+import type { ChartId, RegionalVideo, TrackedCounters, VideoId } from "../Domain/Video.js"
 import { classifyErrorResponse, decodePage, describeParseError, type VideoListPage } from "./Api.js"
 import { describeBody, describeTransportError, readBody } from "./Body.js"
 import { ApiUnavailable, DecodeFailed, FetchFailed, type YouTubeError } from "./Errors.js"
 import { decodeCategory, decodeItem, toRegionalVideo } from "./Item.js"
+import { decodeLookupItem, idOf, toTrackedCounters } from "./Lookup.js"
 import { retrySchedule, sayRetryAfterTooLong } from "./Retry.js"
 
 /** The YouTube Data API wants at most 50 items a page. */
@@ -17,12 +19,23 @@ const API_KEY_HEADER = "x-goog-api-key"
 /** What a trace or a log prints of a request, in this effect, shows the key's header redacted. */
 const hidingTheKey = Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, API_KEY_HEADER])
 
-export interface RegionFetch {
+export interface ChartFetch {
   readonly region: RegionCode
+  readonly chart: ChartId
   /** In chart order, one per video id. */
   readonly videos: ReadonlyArray<RegionalVideo>
   /** Items that could not be decoded, and were left out. */
   readonly malformed: number
+  /** HTTP requests made, retries included. */
+  readonly attempts: number
+}
+
+/** A look-up by id, answered. */
+export interface LookUpAnswer {
+  readonly found: ReadonlyArray<TrackedCounters>
+  /** Asked for, not listed: deleted or private. */
+  readonly missing: ReadonlyArray<VideoId>
+  readonly observedAt: Date
   /** HTTP requests made, retries included. */
   readonly attempts: number
 }
@@ -116,7 +129,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
       })
 
     /** The page at `cursor`, with retries; the cursor after it, none when the chart is done. */
-    const readPage = (region: RegionCode, cursor: Cursor) =>
+    const readPage = ({ chart, region }: ChartUnit, cursor: Cursor) =>
       Effect.gen(function*() {
         const size = Math.min(PAGE_SIZE, config.maxResults - cursor.position)
         const [page, attempts] = yield* withRetries(
@@ -125,6 +138,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
             part: "snippet,statistics,contentDetails,status",
             chart: "mostPopular",
             regionCode: region,
+            ...(chart === "all" ? {} : { videoCategoryId: chart }),
             maxResults: size,
             ...(cursor.pageToken === undefined ? {} : { pageToken: cursor.pageToken })
           }),
@@ -136,25 +150,25 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         for (const [i, raw] of items.entries()) {
           const rank = cursor.position + i + 1
           const item = decodeItem(raw)
-          if (Either.isRight(item)) videos.push(toRegionalVideo(item.right, { region, chart: "all", rank, fetchedAt }))
+          if (Either.isRight(item)) videos.push(toRegionalVideo(item.right, { region, chart, rank, fetchedAt }))
           else {
             yield* Effect.logWarning(`skipped a malformed item: ${describeParseError(item.left)}`).pipe(
-              Effect.annotateLogs({ region, rank })
+              Effect.annotateLogs({ region, chart, rank })
             )
           }
         }
         const read: PageRead = { videos, malformed: items.length - videos.length, attempts }
-        return [Chunk.of(read), yield* nextCursor(region, cursor, page, items.length, attempts)] as const
+        return [Chunk.of(read), yield* nextCursor({ region, chart }, cursor, page, items.length, attempts)] as const
       })
 
-    const nextCursor = (region: RegionCode, cursor: Cursor, page: VideoListPage, read: number, attempts: number) => {
+    const nextCursor = (unit: ChartUnit, cursor: Cursor, page: VideoListPage, read: number, attempts: number) => {
       const next = page.nextPageToken
       const position = cursor.position + read
       if (next === undefined || page.items.length === 0 || position >= config.maxResults) return Effect.succeedNone
       if (cursor.seenTokens.has(next)) {
         return Effect.as(
-          Effect.logWarning("the API sent a page token it had sent before; stopping this region's pages").pipe(
-            Effect.annotateLogs({ region })
+          Effect.logWarning("the API sent a page token it had sent before; stopping this chart's pages").pipe(
+            Effect.annotateLogs({ region: unit.region, chart: unit.chart })
           ),
           Option.none<Cursor>()
         )
@@ -167,23 +181,21 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
       })
     }
 
-    /** A region's chart, page by page up to `maxResults`. A malformed item costs only itself. */
-    const fetchRegion = Effect.fn("YouTube.fetchRegion")(
-      function*(region: RegionCode) {
+    /** A region's chart (overall or a category's), page by page up to `maxResults`. A malformed item costs only itself. */
+    const fetchChart = Effect.fn("YouTube.fetchChart")(
+      function*(unit: ChartUnit) {
         const start: Cursor = { position: 0, pageToken: undefined, seenTokens: new Set(), attempts: 0 }
         const pages = Chunk.toReadonlyArray(
-          yield* Stream.runCollect(Stream.paginateChunkEffect(start, (cursor) => readPage(region, cursor)))
+          yield* Stream.runCollect(Stream.paginateChunkEffect(start, (cursor) => readPage(unit, cursor)))
         )
-        const fetched: RegionFetch = {
-          region,
+        const fetched: ChartFetch = {
+          ...unit,
           videos: firstOfEach(pages.flatMap((page) => page.videos)),
           malformed: total(pages, (page) => page.malformed),
           attempts: total(pages, (page) => page.attempts)
         }
         if (fetched.videos.length + fetched.malformed === 0) {
-          yield* Effect.logWarning("the API sent an empty chart for this region; nothing to store from it").pipe(
-            Effect.annotateLogs({ region })
-          )
+          yield* Effect.logWarning("the API sent an empty chart; nothing to store from it").pipe(Effect.annotateLogs({ region: unit.region, chart: unit.chart }))
         }
         return fetched
       },
@@ -209,6 +221,34 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
       hidingTheKey
     )
 
-    return { fetchRegion, fetchCategories } as const
+    /**
+     * Look-ups by id (at most 50, one unit), of videos a region's chart listed last: the
+     * counters of those the API lists, the ids it does not (deleted or private videos).
+     */
+    const lookUp = Effect.fn("YouTube.lookUp")(
+      function*(region: RegionCode, ids: ReadonlyArray<VideoId>) {
+        const [list, attempts] = yield* withRetries(
+          region,
+          requestList(region, "/videos", { part: "statistics", id: ids.join(","), maxResults: ids.length }),
+          0
+        )
+        const observedAt = new Date(yield* Clock.currentTimeMillis)
+        const found: Array<TrackedCounters> = []
+        for (const raw of list.items) {
+          const item = decodeLookupItem(raw)
+          if (Either.isRight(item)) found.push(toTrackedCounters(item.right, observedAt))
+          else yield* Effect.logWarning(`skipped a malformed item of a look-up: ${describeParseError(item.left)}`).pipe(Effect.annotateLogs({ region }))
+        }
+        const listed = new Set(list.items.map(idOf))
+        const answer: LookUpAnswer = { found, missing: ids.filter((id) => !listed.has(id)), observedAt, attempts }
+        return answer
+      },
+      hidingTheKey
+    )
+
+    /** A region's overall chart: `fetchChart` of its `all` chart. */
+    const fetchRegion = (region: RegionCode) => fetchChart({ region, chart: "all" })
+
+    return { fetchChart, fetchRegion, fetchCategories, lookUp } as const
   })
 }) {}

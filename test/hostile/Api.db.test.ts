@@ -150,7 +150,7 @@ describe(`a hostile API, through the process, on ${engine}`, () => {
         expect(run.status).toBe("failed")
         expect(run.regions.every((r) => r.status === "failed" && r.attempts === 5)).toBe(true)
         expect(yield* entriesByRegion(databaseUrl, run.id)).toEqual({})
-        expect(output).toMatch(/run \d+ failed: 0\/7 regions/)
+        expect(output).toMatch(/run \d+ failed: 0\/7 charts in 7 regions/)
       }))
 
     it.scoped.each([

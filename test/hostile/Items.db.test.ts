@@ -89,7 +89,7 @@ describe(`hostile items and titles, through the process, on ${engine}`, () => {
       Effect.gen(function*() {
         const { databaseUrl, output, result } = yield* runAgainst({ items: { SE: [] } })
         expect(result.code, output).toBe(0)
-        expect(output).toContain("the API sent an empty chart for this region")
+        expect(output).toContain("the API sent an empty chart; nothing to store from it")
         const run = (yield* latestRun(databaseUrl))!
         expect(run.regions.find((r) => r.region === "SE")).toMatchObject({ status: "ok", videos: 0, malformed: 0 })
         expect(run.entries).toBe(150)
@@ -103,7 +103,7 @@ describe(`hostile items and titles, through the process, on ${engine}`, () => {
           { MAX_RESULTS: "150", REGIONS: "NO,SE" }
         )
         expect(result.code, output).toBe(0)
-        expect(output).toContain("the API sent a page token it had sent before; stopping this region's pages")
+        expect(output).toContain("the API sent a page token it had sent before; stopping this chart's pages")
         expect(api.requests.filter((r) => r.region === "NO")).toHaveLength(2)
         const run = (yield* latestRun(databaseUrl))!
         expect(run.regions.map((r) => [r.region, r.videos])).toEqual([["NO", 100], ["SE", 150]])

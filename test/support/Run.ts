@@ -30,7 +30,9 @@ export const envFor = (api: SimulatedApi | string, databaseUrl: string, state = 
 /** Whatever happened, the key is in no line of output and no URL the API saw. */
 export const expectNoKey = (result: CliResult, api?: SimulatedApi) => {
   expect(result.stdout + result.stderr).not.toContain(API_KEY)
-  if (api !== undefined) expect([...api.requests, ...api.categoryRequests].every((r) => !r.url.includes(API_KEY))).toBe(true)
+  if (api !== undefined) {
+    expect([...api.requests, ...api.categoryRequests, ...api.lookupRequests].every((r) => !r.url.includes(API_KEY))).toBe(true)
+  }
 }
 
 /** Empties the tables (when they exist), so each test sees only its own runs. */
