@@ -9,8 +9,30 @@ export { IngestLive } from "./Ingest/Live.js"
 export { Category } from "./Domain/Category.js"
 export { dedup } from "./Domain/Dedup.js"
 export { DEFAULT_REGIONS, parseRegions, RegionCode, searchConfigFor } from "./Domain/Region.js"
-export { CategoryId, ChartId, RegionalVideo, Thumbnails, UniqueVideo, VideoId } from "./Domain/Video.js"
-export { FailureTag, IngestReport, RegionOutcome, RegionStatus, RunId, RunStatus } from "./Domain/Run.js"
+export { parseCharts } from "./Domain/Charts.js"
+export type { ChartSelection } from "./Domain/Charts.js"
+export {
+  CategoryId,
+  ChartId,
+  GoneVideo,
+  RegionalVideo,
+  Thumbnails,
+  TrackedCounters,
+  UniqueVideo,
+  VideoId
+} from "./Domain/Video.js"
+export {
+  FailureTag,
+  IncompleteRun,
+  IngestReport,
+  RegionOutcome,
+  RegionStatus,
+  RunId,
+  RunStatus,
+  TrackingReport,
+  unitLabel
+} from "./Domain/Run.js"
+export type { ChartUnit } from "./Domain/Run.js"
 export { ConfigurationError } from "./Config.js"
 export {
   DatabaseRefused,
@@ -21,6 +43,7 @@ export {
 } from "./Store/Errors.js"
 export type { StoreError } from "./Store/Errors.js"
 export { InvalidQuery, SearchHit, VideoSearch } from "./Store/Search.js"
+export { ChartEntry, StoredCharts } from "./Store/StoredCharts.js"
 export type { SearchRequest } from "./Store/Search.js"
 export { migrations, MIGRATIONS_TABLE, MigrationsLive, runMigrations } from "./Store/Migrations.js"
 export { VideoListPage } from "./YouTube/Api.js"
