@@ -140,7 +140,8 @@ const root = Command.make("viralvidvault").pipe(
       HelpDoc.p(
         "Configuration (environment): YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key), " +
           "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT), " +
-          "FETCH_CONCURRENCY (3), MAX_RESULTS (25), STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), " +
+          "CHARTS (all; or category ids, or every), FETCH_CONCURRENCY (3), MAX_RESULTS (25), TRACK_DAYS (3; 0 off), " +
+          "STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), " +
           "LOG_LEVEL (info; or trace, debug, warn, error, fatal, off, all), NO_COLOR."
       ),
       HelpDoc.p(
