@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import { defaultRetryPolicy, YouTubeConfig, type YouTubeSettings, youTubeSettings } from "../src/Config.js"
 import { googleError } from "../src/Demo/Faults.js"
-import { CategoryId } from "../src/Domain/Video.js"
+import { CategoryId, VideoId } from "../src/Domain/Video.js"
 import { YouTube } from "../src/YouTube/Client.js"
 import { apiItem, page, region } from "./support/Fixtures.js"
 import { json, respond, type ScriptedHttp, scriptedHttp } from "./support/ScriptedHttp.js"
@@ -160,6 +160,43 @@ describe("YouTube client", () => {
       expect(http.requests.map((r) => r.url.searchParams.get("regionCode"))).toEqual(["SE", "SE"])
       expect(music.videos.map((v) => [v.videoId, v.chart, v.rank])).toEqual([["music00001a", "10", 1], ["music00002b", "10", 2]])
       expect(overall.videos.map((v) => v.chart)).toEqual(["all"])
+    }))
+
+  it.effect("a look-up by id: the ids in one request, statistics only; hidden counters absent; what is not listed is missing, a malformed item is not", () =>
+    Effect.gen(function*() {
+      const statistics = (id: string, stats: object) => ({ kind: "youtube#video", etag: `e-${id}`, id, statistics: stats })
+      const http = scriptedHttp([
+        json(200, page([
+          statistics("aaaaaaaaaaa", { viewCount: "5000", likeCount: "40", commentCount: "2" }),
+          statistics("bbbbbbbbbbb", { viewCount: "70", favoriteCount: "0" }),
+          statistics("ccccccccccc", { viewCount: "-3" })
+        ]))
+      ])
+      const youtube = yield* clientOn(http)
+      const ids = ["aaaaaaaaaaa", "bbbbbbbbbbb", "ccccccccccc", "ddddddddddd"].map((id) => VideoId.make(id))
+      const answer = yield* youtube.lookUp(region("PL"), ids)
+      const [request] = http.requests
+      expect(request!.url.searchParams.get("id")).toBe(ids.join(","))
+      expect(request!.url.searchParams.get("part")).toBe("statistics")
+      expect(request!.url.searchParams.has("chart")).toBe(false)
+      expect(request!.url.toString()).not.toContain(API_KEY)
+      expect(answer.found.map((t) => [t.videoId, Option.getOrNull(t.viewCount), Option.getOrNull(t.likeCount), Option.getOrNull(t.commentCount)]))
+        .toEqual([["aaaaaaaaaaa", 5000, 40, 2], ["bbbbbbbbbbb", 70, null, null]])
+      // A negative count costs its item's observation; the video is listed, so it is not gone.
+      expect(answer.missing).toEqual(["ddddddddddd"])
+      expect(answer.attempts).toBe(1)
+    }))
+
+  it.effect("a look-up is retried like any other request, and fails with the API's error", () =>
+    Effect.gen(function*() {
+      const http = scriptedHttp([respond(503, googleError(503, "backendError")), json(200, page([]))])
+      const fiber = yield* Effect.fork(Effect.flatMap(clientOn(http), (youtube) => youtube.lookUp(region("PL"), [VideoId.make("aaaaaaaaaaa")])))
+      yield* TestClock.adjust("30 seconds")
+      const answer = yield* Fiber.join(fiber)
+      expect(answer).toMatchObject({ found: [], missing: ["aaaaaaaaaaa"], attempts: 2 })
+      const refused = scriptedHttp([respond(403, googleError(403, "quotaExceeded"))])
+      const failure = yield* Effect.flip(Effect.flatMap(clientOn(refused), (youtube) => youtube.lookUp(region("PL"), [VideoId.make("aaaaaaaaaaa")])))
+      expect(failure.error._tag).toBe("QuotaExceeded")
     }))
 
   it.effect("stops at the last page and at a page token it has seen before", () =>
