@@ -13,6 +13,9 @@ import { StoreConnection } from "./Store/Connection.js"
 import { DatabaseLive } from "./Store/Database.js"
 import { MigrationsLive } from "./Store/Migrations.js"
 import { SearchHit, validateQuery, VideoSearch } from "./Store/Search.js"
+import { ExportRows } from "./Store/ExportRows.js"
+import { StoredCharts } from "./Store/StoredCharts.js"
+import { ExportFormat, exportData } from "./Export/Export.js"
 import { VideoStore } from "./Store/VideoStore.js"
 
 // ---------------------------------------------------------------- what each command runs on
@@ -40,6 +43,11 @@ const MigrateLive = MigrationsLive.pipe(Layer.provide(OnDatabase), Layer.provide
 const SearchLive = Layer.merge(VideoSearch.Default, MigrationsLive).pipe(Layer.provide(OnDatabase))
 const SearchHere = SearchLive.pipe(Layer.provide(StateDirectory.layer))
 const SearchDemo = SearchLive.pipe(Layer.provide(DemoState))
+
+const ExportLive = Layer.mergeAll(ExportRows.Default, StoredCharts.Default, MigrationsLive).pipe(
+  Layer.provide(OnDatabase),
+  Layer.provide(StateDirectory.layer)
+)
 
 const DemoHere = DemoLive.pipe(
   Layer.provide(Layer.merge(FetchHttpClient.layer, DatabaseConfig.layer)),
@@ -125,6 +133,71 @@ const search = Command.make(
   Command.provide(({ demo }) => (demo ? SearchDemo : SearchHere))
 )
 
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** `YYYY-MM-DD`, a day that exists. */
+const day = (name: string) =>
+  Options.text(name).pipe(
+    Options.optional,
+    Options.mapEffect(Option.match({
+      onNone: () => Effect.succeed(undefined),
+      onSome: (raw) => {
+        const match = DAY.exec(raw.trim())
+        const date = match === null ? undefined : new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
+        return date !== undefined && date.toISOString().startsWith(raw.trim())
+          ? Effect.succeed(raw.trim())
+          : Effect.fail(usage(`--${name}: expected a day as YYYY-MM-DD (UTC), e.g. 2026-11-01, got "${raw}"`))
+      }
+    }))
+  )
+
+/** Whether the terminal gets a progress line: only stderr on a terminal, never a pipe or a file. */
+const progressLine = (line: string) =>
+  Effect.sync(() => {
+    if (process.stderr.isTTY) process.stderr.write(line === "" ? "\r\x1b[K" : `\r\x1b[K${line}`)
+  })
+
+const exportCommand = Command.make(
+  "export",
+  {
+    format: Options.choice("format", ExportFormat.literals).pipe(
+      Options.withDescription(
+        "kaggle: per region XX_youtube_trending_data.csv and XX_category_id.json, the public dataset's layout " +
+          "(one row per video and UTC day of the overall chart); jsonl: per region XX_trending_entries.jsonl, " +
+          "one object per trending entry of every chart with every stored field"
+      )
+    ),
+    out: Options.text("out").pipe(Options.withDescription("the directory to write into (created if missing)")),
+    regions: Options.text("region").pipe(
+      Options.withDescription("only these regions (ISO 3166-1 alpha-2, e.g. PL or PL,SE); default: every region with data"),
+      Options.optional,
+      Options.mapEffect(Option.match({
+        onNone: () => Effect.succeed([]),
+        onSome: (raw) => Either.match(parseRegions(raw), { onLeft: (d) => Effect.fail(usage(`--region: ${d}`)), onRight: Effect.succeed })
+      }))
+    ),
+    period: Options.all({
+      since: day("since").pipe(Options.withDescription("from this UTC day on (YYYY-MM-DD); default: the first stored")),
+      until: day("until").pipe(Options.withDescription("up to this UTC day, included (YYYY-MM-DD); default: the last stored"))
+    }).pipe(
+      Options.mapEffect((period) =>
+        period.since !== undefined && period.until !== undefined && period.until < period.since
+          ? Effect.fail(usage(`--until ${period.until} is before --since ${period.since}`))
+          : Effect.succeed(period)
+      )
+    )
+  },
+  ({ format, out, period, regions }) =>
+    exportData({ format, out, regions, ...period, progress: progressLine }).pipe(Effect.asVoid)
+).pipe(
+  Command.withDescription(
+    "Write the stored history as files, e.g. `export --format kaggle --out ./trending --region PL,SE --since 2026-11-01`: " +
+      "streamed from the database, each file written under a temporary name and renamed when whole " +
+      "(0 done, 64 bad options, 69 database unreachable, 73 --out cannot be written)."
+  ),
+  Command.provide(ExportLive)
+)
+
 const demoCommand = Command.make("demo", {}, () => demo).pipe(
   Command.withDescription(
     "A full run against a built-in simulated YouTube API (with a rate limit and a malformed item to show), " +
@@ -146,11 +219,11 @@ const root = Command.make("viralvidvault").pipe(
       ),
       HelpDoc.p(
         "Exit codes: 0 all stored, 75 partial, 69 nothing fetched or stored, 78 configuration or credential error, " +
-          "64 bad command line, 130/143 interrupted, 1 a bug."
+          "64 bad command line, 73 an output that cannot be written (export), 130/143 interrupted, 1 a bug."
       )
     ])
   ),
-  Command.withSubcommands([run, search, migrate, demoCommand])
+  Command.withSubcommands([run, search, exportCommand, migrate, demoCommand])
 )
 
 const parse = Command.run(root, { name: "viralvidvault", version: packageJson.version })

@@ -4,6 +4,7 @@ import type { ConfigurationError } from "./Config.js"
 import { type IncompleteRun, isCredentialFailure } from "./Domain/Run.js"
 import type { Ending } from "./Signals.js"
 import type { StoreError } from "./Store/Errors.js"
+import type { ExportUnwritable } from "./Export/Export.js"
 import type { InvalidQuery } from "./Store/Search.js"
 
 /** sysexits(3) codes, so systemd and shells can tell outcomes apart. */
@@ -14,6 +15,8 @@ export const ExitCode = {
   usage: 64,
   /** Nothing fetched, or nothing could be stored. */
   unavailable: 69,
+  /** An output file cannot be created (`export --out`). */
+  cantCreate: 73,
   /** Partial: some regions failed, the others are stored. */
   tempFail: 75,
   /** Configuration or credential error. */
@@ -29,6 +32,7 @@ export type ProgramError =
   | ConfigurationError
   | InvalidQuery
   | IncompleteRun
+  | ExportUnwritable
   | StoreError
 
 interface Verdict {
@@ -46,6 +50,7 @@ export const verdictOf = (error: ProgramError): Verdict =>
     Match.tagsExhaustive({
       ConfigurationError: (e) => verdict(ExitCode.config, `configuration: ${e.message}`),
       InvalidQuery: (e) => verdict(ExitCode.usage, e.message),
+      ExportUnwritable: (e) => verdict(ExitCode.cantCreate, `${e.message}; ${e.hint}`),
       IncompleteRun: ({ report }) =>
         verdict(
           report.status === "partial"

@@ -39,7 +39,7 @@ describe("the command line", () => {
       ) expect(configuration).toContain(said)
       expect(lines).toContain(
         "Exit codes: 0 all stored, 75 partial, 69 nothing fetched or stored, 78 configuration or credential error, " +
-          "64 bad command line, 130/143 interrupted, 1 a bug."
+          "64 bad command line, 73 an output that cannot be written (export), 130/143 interrupted, 1 a bug."
       )
     }))
 
