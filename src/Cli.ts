@@ -78,6 +78,17 @@ const migrate = Command.make("migrate", {}, () => Effect.log("database schema is
 /** A bad option, refused while the command line is parsed: before anything is opened. */
 const usage = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
 
+/** `--region PL,SE`, parsed as REGIONS is; absent: none (the command's default). */
+const regionsOption = (description: string) =>
+  Options.text("region").pipe(
+    Options.withDescription(description),
+    Options.optional,
+    Options.mapEffect(Option.match({
+      onNone: () => Effect.succeed([]),
+      onSome: (raw) => Either.match(parseRegions(raw), { onLeft: (d) => Effect.fail(usage(`--region: ${d}`)), onRight: Effect.succeed })
+    }))
+  )
+
 const formatHit = (hit: SearchHit, index: number): string =>
   [
     `${String(index + 1).padStart(3)}. ${hit.title}`,
@@ -95,14 +106,7 @@ const search = Command.make(
       Args.withDescription("words to look for; quotes for a phrase, `or`, and -word to exclude, as in web search"),
       Args.mapEffect((words) => Effect.mapError(validateQuery(words.join(" ")), (e) => HelpDoc.p(e.message)))
     ),
-    regions: Options.text("region").pipe(
-      Options.withDescription("only videos that trended in one of these regions (ISO 3166-1 alpha-2, e.g. PL or PL,SE)"),
-      Options.optional,
-      Options.mapEffect(Option.match({
-        onNone: () => Effect.succeed([]),
-        onSome: (raw) => Either.match(parseRegions(raw), { onLeft: (d) => Effect.fail(usage(`--region: ${d}`)), onRight: Effect.succeed })
-      }))
-    ),
+    regions: regionsOption("only videos that trended in one of these regions (ISO 3166-1 alpha-2, e.g. PL or PL,SE)"),
     limit: Options.integer("limit").pipe(
       Options.withDescription("at most this many results (1–1000)"),
       Options.withDefault(20),
@@ -168,14 +172,7 @@ const exportCommand = Command.make(
       )
     ),
     out: Options.text("out").pipe(Options.withDescription("the directory to write into (created if missing)")),
-    regions: Options.text("region").pipe(
-      Options.withDescription("only these regions (ISO 3166-1 alpha-2, e.g. PL or PL,SE); default: every region with data"),
-      Options.optional,
-      Options.mapEffect(Option.match({
-        onNone: () => Effect.succeed([]),
-        onSome: (raw) => Either.match(parseRegions(raw), { onLeft: (d) => Effect.fail(usage(`--region: ${d}`)), onRight: Effect.succeed })
-      }))
-    ),
+    regions: regionsOption("only these regions (ISO 3166-1 alpha-2, e.g. PL or PL,SE); default: every region with data"),
     period: Options.all({
       since: day("since").pipe(Options.withDescription("from this UTC day on (YYYY-MM-DD); default: the first stored")),
       until: day("until").pipe(Options.withDescription("up to this UTC day, included (YYYY-MM-DD); default: the last stored"))
