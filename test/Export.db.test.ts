@@ -13,7 +13,7 @@ import { MigrationsLive } from "../src/Store/Migrations.js"
 import { StoredCharts } from "../src/Store/StoredCharts.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { batchOf } from "./support/Batches.js"
-import { runCli } from "./support/Cli.js"
+import { MAIN, runCli, startProcess } from "./support/Cli.js"
 import { regional } from "./support/Fixtures.js"
 import { DatabaseUrl, envFor, logText, reset, stateDirectory } from "./support/Run.js"
 import { engine, TestDatabase, testDatabaseUrl } from "./support/TestDatabase.js"
@@ -161,6 +161,31 @@ describe(`export, node dist/main.js on ${engine}`, () => {
           "firstSeenAt", "lastSeenAt", "goneAt"
         ])
         expect(first.fetchedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+      }))
+
+    it.scoped("on a terminal, a progress line (region, regions done, rows) before the summary; on a pipe, none", () =>
+      Effect.gen(function*() {
+        const databaseUrl = yield* DatabaseUrl
+        yield* reset(databaseUrl)
+        const api = yield* makeSimulatedApi({})
+        const run = yield* runCli(["run"], { ...envFor(api, databaseUrl), REGIONS: "PL,SE", MAX_RESULTS: "5" })
+        expect(run.code, logText(run)).toBe(0)
+        const out = join(mkdtempSync(join(tmpdir(), "vvv-export-")), "out")
+        // util-linux's `script` gives the process a pseudo-terminal, as a person at a shell has.
+        const terminal = yield* Effect.scoped(Effect.flatMap(
+          startProcess(
+            "script",
+            ["-qec", `${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN)} export --format kaggle --out ${JSON.stringify(out)}`, "/dev/null"],
+            { DATABASE_URL: databaseUrl, STATE_DIRECTORY: stateDirectory(), NO_COLOR: "1" }
+          ),
+          (running) => running.exit
+        ))
+        expect(terminal.code, terminal.stdout).toBe(0)
+        expect(terminal.stdout).toContain("kaggle: PL (1/2 regions), 5 rows")
+        expect(terminal.stdout).toContain("kaggle: SE (2/2 regions), 10 rows")
+        expect(terminal.stdout).toContain("exported 10 rows of 2 regions (PL,SE) as kaggle")
+        const piped = yield* exportTo(databaseUrl, ["--format", "kaggle"])
+        expect(piped.result.stdout + piped.result.stderr).not.toContain("regions), ")
       }))
 
     it.scoped("bad options exit 64 and open nothing; an --out that cannot be written exits 73 naming it; no database, 69", () =>
