@@ -1,12 +1,35 @@
 import { Clock, Duration, Effect, Either, Option } from "effect"
 import { IngestConfig } from "../Config.js"
+import type { Category } from "../Domain/Category.js"
 import type { RegionCode } from "../Domain/Region.js"
 import { type Batch, isRunStopping } from "../Domain/Run.js"
+import type { StoredCategories } from "../Store/CategoryRows.js"
 import type { VideoStore } from "../Store/VideoStore.js"
 import { YouTube } from "../YouTube/Client.js"
 
 /** A region's category list is fetched again when it is older than this. */
-export const CATEGORIES_KEPT = Duration.days(7)
+const CATEGORIES_KEPT = Duration.days(7)
+
+/** A region's list is due by age: none is stored, or the stored one is older than seven days. */
+export const isStale = (known: StoredCategories | undefined, now: number): boolean =>
+  known === undefined || now - known.fetchedAt.getTime() > Duration.toMillis(CATEGORIES_KEPT)
+
+/**
+ * The category lists of `due` (one unit each), `concurrency` at once: those fetched, by
+ * region. Each that could not be is said, with what that costs (`missing` says it).
+ */
+export const fetchLists = (due: ReadonlyArray<RegionCode>, missing: (region: RegionCode) => string) =>
+  Effect.gen(function*() {
+    const youtube = yield* YouTube
+    const { concurrency } = yield* IngestConfig
+    const lists = yield* Effect.forEach(due, (region) => Effect.either(youtube.fetchCategories(region)), { concurrency })
+    const fetched = new Map<RegionCode, ReadonlyArray<Category>>()
+    for (const [i, list] of lists.entries()) {
+      if (Either.isRight(list)) fetched.set(due[i]!, list.right)
+      else yield* Effect.logWarning(`categories of ${due[i]} not fetched: ${list.left.message}; ${missing(due[i]!)}`)
+    }
+    return fetched
+  })
 
 /**
  * The categories stage, after the commit: each region the run collected gets its
@@ -31,23 +54,14 @@ export const refreshCategories = (store: VideoStore, batch: Batch, askedAlready:
     }
     const due = regions.filter((region) => {
       const known = stored.get(region)
-      return known === undefined ||
-        now - known.fetchedAt.getTime() > Duration.toMillis(CATEGORIES_KEPT) ||
-        [...(named.get(region) ?? [])].some((id) => !known.ids.has(id))
+      return known === undefined || isStale(known, now) || [...(named.get(region) ?? [])].some((id) => !known.ids.has(id))
     })
     if (due.length === 0) return
-    const youtube = yield* YouTube
-    const { concurrency } = yield* IngestConfig
-    const lists = yield* Effect.forEach(due, (region) => Effect.either(youtube.fetchCategories(region)), { concurrency })
-    const refreshed: Array<RegionCode> = []
-    for (const [i, list] of lists.entries()) {
-      if (Either.isRight(list)) refreshed.push(due[i]!)
-      else yield* Effect.logWarning(`categories of ${due[i]} not fetched: ${list.left.message}; the next run asks again`)
-    }
-    const fetched = lists.flatMap((list) => Either.getOrElse(list, () => []))
-    if (fetched.length === 0) return
-    yield* store.saveCategories(fetched, new Date(now))
-    yield* Effect.log(`categories of ${refreshed.join(", ")} refreshed (${fetched.length} categories)`)
+    const fetched = yield* fetchLists(due, () => "the next run asks again")
+    const categories = [...fetched.values()].flat()
+    if (categories.length === 0) return
+    yield* store.saveCategories(categories, new Date(now))
+    yield* Effect.log(`categories of ${[...fetched.keys()].join(", ")} refreshed (${categories.length} categories)`)
   }).pipe(
     Effect.catchAll((e) => Effect.logWarning(`categories not stored: ${e.message}; the next run asks again`)),
     Effect.withSpan("Ingest.refreshCategories")

@@ -1,14 +1,12 @@
-import { Clock, type Context, Duration, Effect, Either, Option } from "effect"
+import { Clock, type Context, Duration, Effect, Option } from "effect"
 import { IngestConfig } from "../Config.js"
-import type { Category } from "../Domain/Category.js"
 import { needsThePlan } from "../Domain/Charts.js"
 import type { RegionCode } from "../Domain/Region.js"
 import { type ChartUnit, unitLabel } from "../Domain/Run.js"
 import { CategoryId, type ChartId } from "../Domain/Video.js"
 import type { StoreConnection } from "../Store/Connection.js"
 import type { VideoStore } from "../Store/VideoStore.js"
-import { YouTube } from "../YouTube/Client.js"
-import { CATEGORIES_KEPT } from "./Categories.js"
+import { fetchLists, isStale } from "./Categories.js"
 
 /** A category chart that answered `unavailable` is not asked for again for this long. */
 export const UNAVAILABLE_RESTS = Duration.days(7)
@@ -38,28 +36,16 @@ const assignableCategories = (store: VideoStore, regions: ReadonlyArray<RegionCo
   Effect.gen(function*() {
     const stored = yield* store.categoriesOf(regions)
     const assignable = new Map(regions.map((r) => [r as string, stored.get(r)?.assignable ?? []]))
-    const due = regions.filter((r) => {
-      const known = stored.get(r)
-      return known === undefined || now - known.fetchedAt.getTime() > Duration.toMillis(CATEGORIES_KEPT)
-    })
+    const due = regions.filter((r) => isStale(stored.get(r), now))
     if (due.length === 0) return { assignable, asked: new Set<RegionCode>() }
-    const youtube = yield* YouTube
-    const { concurrency } = yield* IngestConfig
-    const lists = yield* Effect.forEach(due, (r) => Effect.either(youtube.fetchCategories(r)), { concurrency })
-    const fetched: Array<Category> = []
-    for (const [i, list] of lists.entries()) {
-      if (Either.isRight(list)) {
-        fetched.push(...list.right)
-        assignable.set(due[i]!, list.right.filter((c) => c.assignable).map((c) => c.categoryId))
-      } else {
-        yield* Effect.logWarning(
-          `categories of ${due[i]} not fetched: ${list.left.message}; ` +
-            (stored.has(due[i]!) ? "its stored list plans the charts" : "only its overall chart this run")
-        )
-      }
-    }
-    if (fetched.length > 0) {
-      yield* store.saveCategories(fetched, new Date(now)).pipe(
+    const fetched = yield* fetchLists(
+      due,
+      (region) => (stored.has(region) ? "its stored list plans the charts" : "only its overall chart this run")
+    )
+    for (const [region, list] of fetched) assignable.set(region, list.filter((c) => c.assignable).map((c) => c.categoryId))
+    const categories = [...fetched.values()].flat()
+    if (categories.length > 0) {
+      yield* store.saveCategories(categories, new Date(now)).pipe(
         Effect.catchAll((e) => Effect.logWarning(`categories not stored: ${e.message}; the next run asks again`))
       )
     }
