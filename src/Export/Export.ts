@@ -1,11 +1,11 @@
 import { type Error as PlatformError, FileSystem, Path } from "@effect/platform"
 import { Chunk, Clock, Duration, Effect, Ref, Schema, Stream } from "effect"
 import type { RegionCode } from "../Domain/Region.js"
-import { AtomicWriter, describeFileError } from "../Files.js"
+import { AtomicWriter, describeFileError, utf8Lines } from "../Files.js"
 import { type ExportSelection, ExportRows } from "../Store/ExportRows.js"
 import { StoredCharts } from "../Store/StoredCharts.js"
 import { jsonlLine } from "./Jsonl.js"
-import { categoryFile, KAGGLE_HEADER, kaggleLine } from "./Kaggle.js"
+import { categoryFile, KAGGLE_HEADER, KAGGLE_LINE } from "./Kaggle.js"
 
 /** `--out` (or a file in it) cannot be written. Exit code 73 (EX_CANTCREAT). */
 export class ExportUnwritable extends Schema.TaggedError<ExportUnwritable>()("ExportUnwritable", {
@@ -32,9 +32,6 @@ export interface ExportRequest extends ExportSelection {
   readonly progress: (line: string) => Effect.Effect<void>
 }
 
-/** Rows written at once: one write for a few hundred rows, not one for each. */
-const ROWS_A_WRITE = 500
-
 /**
  * Writes the stored history as files, one (or two) per region, each streamed from the
  * database through a cursor (memory stays flat) to a temporary name and renamed when
@@ -57,35 +54,37 @@ export const exportData = (request: ExportRequest) =>
     yield* fs.makeDirectory(request.out, { recursive: true }).pipe(
       Effect.mapError((e) => new ExportUnwritable({ path: request.out, detail: describeFileError(e) }))
     )
-    const regions = yield* rows.regions(request, request.regions)
-    if (regions.length === 0) {
-      yield* Effect.logWarning("nothing stored in that period for those regions: no file written")
-      return { regions: 0, rows: 0 }
-    }
-    const written = yield* Ref.make(0)
-    for (const [index, region] of regions.entries()) {
-      const said = (n: number) => request.progress(`${request.format}: ${region} (${index + 1}/${regions.length} regions), ${n.toLocaleString("en-US")} rows`)
-      const lines = (request.format === "kaggle" ? rows.kaggle(region, request).pipe(Stream.map(kaggleLine)) : rows.entries(region, request).pipe(Stream.map(jsonlLine)))
-        .pipe(
-          Stream.grouped(ROWS_A_WRITE),
-          Stream.tap((chunk) => Effect.flatMap(Ref.updateAndGet(written, (n) => n + Chunk.size(chunk)), said)),
-          Stream.map((chunk) => Chunk.join(chunk, ""))
-        )
-      const file = path.join(request.out, request.format === "kaggle" ? `${region}_youtube_trending_data.csv` : `${region}_trending_entries.jsonl`)
-      yield* write(file, request.format === "kaggle" ? Stream.concat(Stream.make(`${KAGGLE_HEADER}\n`), lines) : lines, 0o644).pipe(
-        Effect.catchTags(unwritable(file))
-      )
-      if (request.format === "kaggle") {
-        const categories = path.join(request.out, `${region}_category_id.json`)
-        yield* write(categories, categoryFile(yield* charts.categories(region)), 0o644).pipe(Effect.catchTags(unwritable(categories)))
+    return yield* rows.snapshot(Effect.gen(function*() {
+      const regions = yield* rows.regions(request, request.regions)
+      if (regions.length === 0) {
+        yield* Effect.logWarning("nothing stored in that period for those regions: no file written")
+        return { regions: 0, rows: 0 }
       }
-    }
-    const total = yield* Ref.get(written)
-    const elapsed = Duration.millis((yield* Clock.currentTimeMillis) - started)
-    yield* request.progress("")
-    yield* Effect.log(
-      `exported ${total.toLocaleString("en-US")} rows of ${regions.length} region${regions.length === 1 ? "" : "s"} ` +
-        `(${regions.join(",")}) as ${request.format} to ${request.out} in ${Duration.format(elapsed)}`
-    )
-    return { regions: regions.length, rows: total }
+      const written = yield* Ref.make(0)
+      for (const [index, region] of regions.entries()) {
+        const said = (n: number) => request.progress(`${request.format}: ${region} (${index + 1}/${regions.length} regions), ${n.toLocaleString("en-US")} rows`)
+        const lines = (request.format === "kaggle" ? rows.kaggle(region, request, KAGGLE_LINE) : rows.entries(region, request).pipe(Stream.map(jsonlLine)))
+          .pipe(
+            Stream.chunks,
+            Stream.tap((chunk) => Effect.flatMap(Ref.updateAndGet(written, (n) => n + Chunk.size(chunk)), said)),
+            Stream.map((chunk) => utf8Lines(Chunk.toReadonlyArray(chunk)))
+          )
+        const file = path.join(request.out, request.format === "kaggle" ? `${region}_youtube_trending_data.csv` : `${region}_trending_entries.jsonl`)
+        yield* write(file, request.format === "kaggle" ? Stream.concat(Stream.make(`${KAGGLE_HEADER}\n`), lines) : lines, 0o644).pipe(
+          Effect.catchTags(unwritable(file))
+        )
+        if (request.format === "kaggle") {
+          const categories = path.join(request.out, `${region}_category_id.json`)
+          yield* write(categories, categoryFile(yield* charts.categories(region)), 0o644).pipe(Effect.catchTags(unwritable(categories)))
+        }
+      }
+      const total = yield* Ref.get(written)
+      const elapsed = Duration.millis((yield* Clock.currentTimeMillis) - started)
+      yield* request.progress("")
+      yield* Effect.log(
+        `exported ${total.toLocaleString("en-US")} rows of ${regions.length} region${regions.length === 1 ? "" : "s"} ` +
+          `(${regions.join(",")}) as ${request.format} to ${request.out} in ${Duration.format(elapsed)}`
+      )
+      return { regions: regions.length, rows: total }
+    }))
   }).pipe(Effect.withSpan("export", { attributes: { format: request.format } }))
