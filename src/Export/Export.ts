@@ -4,7 +4,6 @@ import type { RegionCode } from "../Domain/Region.js"
 import { AtomicWriter, describeFileError, utf8Lines } from "../Files.js"
 import { type ExportSelection, ExportRows } from "../Store/ExportRows.js"
 import { StoredCharts } from "../Store/StoredCharts.js"
-import { jsonlLine } from "./Jsonl.js"
 import { categoryFile, KAGGLE_HEADER, KAGGLE_LINE } from "./Kaggle.js"
 
 /** `--out` (or a file in it) cannot be written. Exit code 73 (EX_CANTCREAT). */
@@ -63,7 +62,7 @@ export const exportData = (request: ExportRequest) =>
       const written = yield* Ref.make(0)
       for (const [index, region] of regions.entries()) {
         const said = (n: number) => request.progress(`${request.format}: ${region} (${index + 1}/${regions.length} regions), ${n.toLocaleString("en-US")} rows`)
-        const lines = (request.format === "kaggle" ? rows.kaggle(region, request, KAGGLE_LINE) : rows.entries(region, request).pipe(Stream.map(jsonlLine)))
+        const lines = (request.format === "kaggle" ? rows.kaggle(region, request, KAGGLE_LINE) : rows.entryLines(region, request))
           .pipe(
             Stream.chunks,
             Stream.tap((chunk) => Effect.flatMap(Ref.updateAndGet(written, (n) => n + Chunk.size(chunk)), said)),

@@ -17,44 +17,59 @@ const Counter = Schema.NullOr(Int8)
 /** A line of a file, rendered by the database. */
 const Line = Schema.Struct({ line: Schema.String })
 
-/** One trending entry of any chart, with every stored field of its video. */
+/**
+ * One trending entry of any chart with every stored field of its video, named as the
+ * export's records name them (camelCase): the entry's counters (the video's later ones are
+ * in its series, `video_stats`), dates ISO 8601 in UTC, what is absent `null`.
+ */
 export const EntryRow = Schema.Struct({
-  video_id: Schema.String,
+  videoId: Schema.String,
   region: Schema.String,
   chart: Schema.String,
-  run_id: Int8,
+  runId: Int8,
   rank: Schema.Int,
-  fetched_at: Schema.String,
-  view_count: Counter,
-  like_count: Counter,
-  comment_count: Counter,
+  fetchedAt: Schema.String,
+  viewCount: Counter,
+  likeCount: Counter,
+  commentCount: Counter,
   title: Schema.String,
-  channel_title: Schema.String,
-  channel_id: Schema.NullOr(Schema.String),
-  category_id: Schema.NullOr(Schema.String),
+  channelTitle: Schema.String,
+  channelId: Schema.NullOr(Schema.String),
+  categoryId: Schema.NullOr(Schema.String),
   tags: Schema.Array(Schema.String),
   description: Schema.String,
-  published_at: Schema.NullOr(Schema.String),
-  duration_seconds: Schema.NullOr(Schema.Int),
+  publishedAt: Schema.NullOr(Schema.String),
+  durationSeconds: Schema.NullOr(Schema.Int),
   definition: Schema.NullOr(Schema.String),
   caption: Schema.NullOr(Schema.Boolean),
-  licensed_content: Schema.NullOr(Schema.Boolean),
-  made_for_kids: Schema.NullOr(Schema.Boolean),
-  live_broadcast_content: Schema.NullOr(Schema.String),
-  thumbnail_url: Schema.NullOr(Schema.String),
+  licensedContent: Schema.NullOr(Schema.Boolean),
+  madeForKids: Schema.NullOr(Schema.Boolean),
+  liveBroadcastContent: Schema.NullOr(Schema.String),
+  thumbnailUrl: Schema.NullOr(Schema.String),
   thumbnails: Schema.NullOr(Schema.Unknown),
-  primary_language: Schema.String,
-  first_seen_at: Schema.String,
-  last_seen_at: Schema.String,
-  gone_at: Schema.NullOr(Schema.String)
+  language: Schema.String,
+  firstSeenAt: Schema.String,
+  lastSeenAt: Schema.String,
+  goneAt: Schema.NullOr(Schema.String)
 })
 export type EntryRow = typeof EntryRow.Type
 
-/** Rows a `FETCH` brings: few round trips, and a batch of a few megabytes at most. */
-const ROWS_A_FETCH = 5000
-
 /** A `timestamptz` as ISO 8601 in UTC, to the millisecond. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
+/** `EntryRow`'s columns over an entry `e` and its video `v`, in the records' order. */
+const ENTRY_COLUMNS = `
+  e.video_id AS "videoId", e.region, e.chart, e.run_id AS "runId", e.rank, ${iso("e.fetched_at")} AS "fetchedAt",
+  e.view_count AS "viewCount", e.like_count AS "likeCount", e.comment_count AS "commentCount",
+  v.title, v.channel_title AS "channelTitle", v.channel_id AS "channelId", v.category_id AS "categoryId", v.tags,
+  v.description, ${iso("v.published_at")} AS "publishedAt", v.duration_seconds AS "durationSeconds", v.definition,
+  v.caption, v.licensed_content AS "licensedContent", v.made_for_kids AS "madeForKids",
+  v.live_broadcast_content AS "liveBroadcastContent", v.thumbnail_url AS "thumbnailUrl", v.thumbnails,
+  v.primary_language AS language, ${iso("v.first_seen_at")} AS "firstSeenAt", ${iso("v.last_seen_at")} AS "lastSeenAt",
+  ${iso("v.gone_at")} AS "goneAt"`
+
+/** Rows a `FETCH` brings: few round trips, and a batch of a few megabytes at most. */
+const ROWS_A_FETCH = 5000
 
 export class ExportRows extends Effect.Service<ExportRows>()("viralvidvault/ExportRows", {
   effect: Effect.gen(function*() {
@@ -162,28 +177,30 @@ export class ExportRows extends Effect.Service<ExportRows>()("viralvidvault/Expo
         Line
       ).pipe(Stream.map((row) => row.line))
 
-    /** Every trending entry of a region (every chart), oldest run first, with its video's stored fields. */
-    const entries = (region: RegionCode, selection: ExportSelection) =>
-      cursor(
-        "entry_rows",
-        sql`
-        SELECT e.video_id, e.region, e.chart, e.run_id, e.rank, ${sql.literal(iso("e.fetched_at"))} AS fetched_at,
-               e.view_count, e.like_count, e.comment_count,
-               v.title, v.channel_title, v.channel_id, v.category_id, v.tags, v.description,
-               ${sql.literal(iso("v.published_at"))} AS published_at, v.duration_seconds, v.definition, v.caption,
-               v.licensed_content, v.made_for_kids, v.live_broadcast_content, v.thumbnail_url, v.thumbnails,
-               v.primary_language, ${sql.literal(iso("v.first_seen_at"))} AS first_seen_at,
-               ${sql.literal(iso("v.last_seen_at"))} AS last_seen_at, ${sql.literal(iso("v.gone_at"))} AS gone_at
-        FROM (
+    /** A region's trending entries (every chart), oldest run first, as `EntryRow`s: the narrow rows sorted, then joined. */
+    const entryQuery = (region: RegionCode, selection: ExportSelection, select: string) =>
+      sql`
+        SELECT ${sql.literal(select)} FROM (
           SELECT e.* FROM trending_entries e
           WHERE e.region = ${region} AND ${period(selection)}
           ORDER BY e.run_id, e.chart, e.rank
         ) e
         CROSS JOIN LATERAL (SELECT * FROM videos WHERE video_id = e.video_id OFFSET 0) v
-        ORDER BY e.run_id, e.chart, e.rank`,
-        EntryRow
-      )
+        ORDER BY e.run_id, e.chart, e.rank`
 
-    return { regions, snapshot, kaggle, entries } as const
+    /** Every trending entry of a region, typed. */
+    const entries = (region: RegionCode, selection: ExportSelection) =>
+      cursor("entry_rows", entryQuery(region, selection, ENTRY_COLUMNS), EntryRow)
+
+    /** Every trending entry of a region as a line of JSON (the database renders it: compact, in `EntryRow`'s order). */
+    const entryLines = (region: RegionCode, selection: ExportSelection) =>
+      cursor(
+        "entry_lines",
+        sql`SELECT row_to_json(r)::text || chr(10) AS line FROM (${entryQuery(region, selection, ENTRY_COLUMNS)}) r
+            ORDER BY r."runId", r.chart, r.rank`,
+        Line
+      ).pipe(Stream.map((row) => row.line))
+
+    return { regions, snapshot, kaggle, entries, entryLines } as const
   })
 }) {}
