@@ -30,8 +30,11 @@ const main = cli(process.argv).pipe(
       : Effect.void
   ),
   Effect.flatMap(exitCodeOf),
-  // For the benchmark and for an operator chasing memory: the peak resident set, in MB.
-  Effect.tap(() => Effect.logDebug(`peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`)),
+  // For the benchmark and for an operator chasing memory or time: the peak resident set, and the CPU spent.
+  Effect.tap(() => {
+    const usage = process.resourceUsage()
+    return Effect.logDebug(`peak memory ${Math.round(usage.maxRSS / 1024)} MB, CPU ${Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000)} ms`)
+  }),
   Effect.provide(LoggingLive),
   // A bad LOG_LEVEL or LOG_FORMAT leaves no logger to say so with.
   Effect.catchTag("ConfigurationError", (error) =>

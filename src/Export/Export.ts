@@ -1,7 +1,7 @@
 import { type Error as PlatformError, FileSystem, Path } from "@effect/platform"
 import { Chunk, Clock, Duration, Effect, Ref, Schema, Stream } from "effect"
 import type { RegionCode } from "../Domain/Region.js"
-import { AtomicWriter, describeFileError, utf8Lines } from "../Files.js"
+import { AtomicWriter, describeFileError } from "../Files.js"
 import { type ExportSelection, ExportRows } from "../Store/ExportRows.js"
 import { StoredCharts } from "../Store/StoredCharts.js"
 import { categoryFile, KAGGLE_HEADER, KAGGLE_LINE } from "./Kaggle.js"
@@ -64,9 +64,7 @@ export const exportData = (request: ExportRequest) =>
         const said = (n: number) => request.progress(`${request.format}: ${region} (${index + 1}/${regions.length} regions), ${n.toLocaleString("en-US")} rows`)
         const lines = (request.format === "kaggle" ? rows.kaggle(region, request, KAGGLE_LINE) : rows.entryLines(region, request))
           .pipe(
-            Stream.chunks,
-            Stream.tap((chunk) => Effect.flatMap(Ref.updateAndGet(written, (n) => n + Chunk.size(chunk)), said)),
-            Stream.map((chunk) => utf8Lines(Chunk.toReadonlyArray(chunk)))
+            Stream.mapChunksEffect((chunk) => Effect.as(Effect.flatMap(Ref.updateAndGet(written, (n) => n + Chunk.size(chunk)), said), chunk))
           )
         const file = path.join(request.out, request.format === "kaggle" ? `${region}_youtube_trending_data.csv` : `${region}_trending_entries.jsonl`)
         yield* write(file, request.format === "kaggle" ? Stream.concat(Stream.make(`${KAGGLE_HEADER}\n`), lines) : lines, 0o644).pipe(

@@ -69,7 +69,7 @@ const ENTRY_COLUMNS = `
   ${iso("v.gone_at")} AS "goneAt"`
 
 /** Rows a `FETCH` brings: few round trips, and a batch of a few megabytes at most. */
-const ROWS_A_FETCH = 5000
+const ROWS_A_FETCH = 1000
 
 export class ExportRows extends Effect.Service<ExportRows>()("viralvidvault/ExportRows", {
   effect: Effect.gen(function*() {
