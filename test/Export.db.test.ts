@@ -152,13 +152,14 @@ describe(`export, node dist/main.js on ${engine}`, () => {
           title: (item.snippet as { title: string }).title,
           publishedAt: `${(item.snippet as { publishedAt: string }).publishedAt.slice(0, -1)}.000Z`,
           language: "sv",
+          regions: ["SE"],
           goneAt: null
         })
         expect(Object.keys(first)).toEqual([
           "videoId", "region", "chart", "runId", "rank", "fetchedAt", "viewCount", "likeCount", "commentCount", "title",
           "channelTitle", "channelId", "categoryId", "tags", "description", "publishedAt", "durationSeconds", "definition",
           "caption", "licensedContent", "madeForKids", "liveBroadcastContent", "thumbnailUrl", "thumbnails", "language",
-          "firstSeenAt", "lastSeenAt", "goneAt"
+          "regions", "firstSeenAt", "lastSeenAt", "goneAt"
         ])
         expect(first.fetchedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
       }))

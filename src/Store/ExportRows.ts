@@ -48,6 +48,8 @@ export const EntryRow = Schema.Struct({
   thumbnailUrl: Schema.NullOr(Schema.String),
   thumbnails: Schema.NullOr(Schema.Unknown),
   language: Schema.String,
+  /** Every region whose chart has listed the video. */
+  regions: Schema.Array(Schema.String),
   firstSeenAt: Schema.String,
   lastSeenAt: Schema.String,
   goneAt: Schema.NullOr(Schema.String)
@@ -65,7 +67,7 @@ const ENTRY_COLUMNS = `
   v.description, ${iso("v.published_at")} AS "publishedAt", v.duration_seconds AS "durationSeconds", v.definition,
   v.caption, v.licensed_content AS "licensedContent", v.made_for_kids AS "madeForKids",
   v.live_broadcast_content AS "liveBroadcastContent", v.thumbnail_url AS "thumbnailUrl", v.thumbnails,
-  v.primary_language AS language, ${iso("v.first_seen_at")} AS "firstSeenAt", ${iso("v.last_seen_at")} AS "lastSeenAt",
+  v.primary_language AS language, v.regions, ${iso("v.first_seen_at")} AS "firstSeenAt", ${iso("v.last_seen_at")} AS "lastSeenAt",
   ${iso("v.gone_at")} AS "goneAt"`
 
 /** Rows a `FETCH` brings: few round trips, and a batch of a few megabytes at most. */
