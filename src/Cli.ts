@@ -168,7 +168,8 @@ const exportCommand = Command.make(
       Options.withDescription(
         "kaggle: per region XX_youtube_trending_data.csv and XX_category_id.json, the public dataset's layout " +
           "(one row per video and UTC day of the overall chart); jsonl: per region XX_trending_entries.jsonl, " +
-          "one object per trending entry of every chart with every stored field"
+          "one object per trending entry of every chart with every stored field; parquet: per region " +
+          "XX_trending_entries.parquet, the same records as typed columns (64-bit counters, UTC timestamps, lists)"
       )
     ),
     out: Options.text("out").pipe(Options.withDescription("the directory to write into (created if missing)")),

@@ -15,6 +15,7 @@ import { VideoStore } from "../src/Store/VideoStore.js"
 import { batchOf } from "./support/Batches.js"
 import { MAIN, runCli, startProcess } from "./support/Cli.js"
 import { regional } from "./support/Fixtures.js"
+import { readParquet } from "./support/Parquet.js"
 import { DatabaseUrl, envFor, logText, reset, stateDirectory } from "./support/Run.js"
 import { engine, TestDatabase, testDatabaseUrl } from "./support/TestDatabase.js"
 
@@ -99,7 +100,7 @@ describe(`export, node dist/main.js on ${engine}`, () => {
         }
       }))
 
-    it.scoped("hostile titles and descriptions survive kaggle and jsonl unchanged (but the characters the store cannot hold)", () =>
+    it.scoped("hostile titles and descriptions survive kaggle, jsonl and parquet unchanged (but the characters the store cannot hold)", () =>
       Effect.gen(function*() {
         const databaseUrl = yield* DatabaseUrl
         yield* reset(databaseUrl)
@@ -122,7 +123,12 @@ describe(`export, node dist/main.js on ${engine}`, () => {
         const jsonl = yield* exportTo(databaseUrl, ["--format", "jsonl", "--region", "us"])
         expect(jsonl.result.code, logText(jsonl.result)).toBe(0)
         const lines = readFileSync(join(jsonl.out, "US_trending_entries.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l))
+        const parquet = yield* exportTo(databaseUrl, ["--format", "parquet", "--region", "US"])
+        expect(parquet.result.code, logText(parquet.result)).toBe(0)
+        const records = (yield* readParquet(join(parquet.out, "US_trending_entries.parquet"))).rows
         for (const [id, , stored] of hostile) {
+          expect(records.find((r) => r["videoId"] === id)?.["title"], id).toBe(stored)
+          expect(records.find((r) => r["videoId"] === id)?.["description"], id).toBe(`${stored}\n\n"desc", end`)
           expect(rows.find((r) => r["video_id"] === id)?.["title"], id).toBe(stored)
           expect(rows.find((r) => r["video_id"] === id)?.["description"], id).toBe(`${stored}\n\n"desc", end`)
           expect(lines.find((l) => l.videoId === id)?.title, id).toBe(stored)
@@ -130,7 +136,7 @@ describe(`export, node dist/main.js on ${engine}`, () => {
         }
       }))
 
-    it.scoped("jsonl: one object per entry of every chart, every stored field, camelCase, ISO 8601 dates", () =>
+    it.scoped("jsonl: one object per entry of every chart, every stored field, camelCase, ISO 8601 dates; parquet: the same records, typed", () =>
       Effect.gen(function*() {
         const databaseUrl = yield* DatabaseUrl
         yield* reset(databaseUrl)
@@ -162,6 +168,32 @@ describe(`export, node dist/main.js on ${engine}`, () => {
           "regions", "firstSeenAt", "lastSeenAt", "goneAt"
         ])
         expect(first.fetchedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+
+        const parquet = yield* exportTo(databaseUrl, ["--format", "parquet"])
+        expect(parquet.result.code, logText(parquet.result)).toBe(0)
+        expect(logText(parquet.result)).toContain("exported 10 rows of 1 region (SE) as parquet")
+        expect(readdirSync(parquet.out)).toEqual(["SE_trending_entries.parquet"])
+        const read = yield* readParquet(join(parquet.out, "SE_trending_entries.parquet"))
+        const timestamp = "TIMESTAMP WITH TIME ZONE"
+        expect(read.types).toEqual({
+          videoId: "VARCHAR", region: "VARCHAR", chart: "VARCHAR", runId: "BIGINT", rank: "INTEGER", fetchedAt: timestamp,
+          viewCount: "BIGINT", likeCount: "BIGINT", commentCount: "BIGINT", title: "VARCHAR", channelTitle: "VARCHAR",
+          channelId: "VARCHAR", categoryId: "VARCHAR", tags: "VARCHAR[]", description: "VARCHAR", publishedAt: timestamp,
+          durationSeconds: "INTEGER", definition: "VARCHAR", caption: "BOOLEAN", licensedContent: "BOOLEAN",
+          madeForKids: "BOOLEAN", liveBroadcastContent: "VARCHAR", thumbnailUrl: "VARCHAR", thumbnails: "JSON",
+          language: "VARCHAR", regions: "VARCHAR[]", firstSeenAt: timestamp, lastSeenAt: timestamp, goneAt: timestamp
+        })
+        // Every value of every row as the JSON lines have it, once the reader's spellings are undone.
+        const asJson = (row: Record<string, unknown>) =>
+          Object.fromEntries(Object.entries(row).map(([name, value]) => {
+            const type = read.types[name]!
+            if (value === null) return [name, null]
+            if (type === "BIGINT") return [name, Number(value)]
+            if (type === timestamp) return [name, new Date(Number(value)).toISOString()]
+            if (type === "JSON") return [name, JSON.parse(String(value))]
+            return [name, value]
+          }))
+        expect(read.rows.map(asJson)).toEqual(lines)
       }))
 
     it.scoped("on a terminal, a progress line (region, regions done, rows) before the summary; on a pipe, none", () =>
@@ -194,7 +226,7 @@ describe(`export, node dist/main.js on ${engine}`, () => {
         const databaseUrl = yield* DatabaseUrl
         for (
           const [args, says] of [
-            [["--format", "csv"], "kaggle, jsonl"],
+            [["--format", "csv"], "kaggle, jsonl, parquet"],
             [["--format", "kaggle", "--since", "2026-13-01"], "--since: expected a day as YYYY-MM-DD"],
             [["--format", "kaggle", "--since", "2026-02-30"], "--since"],
             [["--format", "kaggle", "--since", "2026-11-02", "--until", "2026-11-01"], "--until 2026-11-01 is before --since 2026-11-02"],

@@ -5,6 +5,7 @@ import { AtomicWriter, describeFileError } from "../Files.js"
 import { type ExportSelection, ExportRows } from "../Store/ExportRows.js"
 import { StoredCharts } from "../Store/StoredCharts.js"
 import { categoryFile, KAGGLE_HEADER, KAGGLE_LINE } from "./Kaggle.js"
+import { parquetFile } from "./Parquet.js"
 
 /** `--out` (or a file in it) cannot be written. Exit code 73 (EX_CANTCREAT). */
 export class ExportUnwritable extends Schema.TaggedError<ExportUnwritable>()("ExportUnwritable", {
@@ -19,7 +20,7 @@ export class ExportUnwritable extends Schema.TaggedError<ExportUnwritable>()("Ex
   }
 }
 
-export const ExportFormat = Schema.Literal("kaggle", "jsonl")
+export const ExportFormat = Schema.Literal("kaggle", "jsonl", "parquet")
 export type ExportFormat = typeof ExportFormat.Type
 
 export interface ExportRequest extends ExportSelection {
@@ -62,14 +63,15 @@ export const exportData = (request: ExportRequest) =>
       const written = yield* Ref.make(0)
       for (const [index, region] of regions.entries()) {
         const said = (n: number) => request.progress(`${request.format}: ${region} (${index + 1}/${regions.length} regions), ${n.toLocaleString("en-US")} rows`)
-        const lines = (request.format === "kaggle" ? rows.kaggle(region, request, KAGGLE_LINE) : rows.entryLines(region, request))
-          .pipe(
-            Stream.mapChunksEffect((chunk) => Effect.as(Effect.flatMap(Ref.updateAndGet(written, (n) => n + Chunk.size(chunk)), said), chunk))
-          )
-        const file = path.join(request.out, request.format === "kaggle" ? `${region}_youtube_trending_data.csv` : `${region}_trending_entries.jsonl`)
-        yield* write(file, request.format === "kaggle" ? Stream.concat(Stream.make(`${KAGGLE_HEADER}\n`), lines) : lines, 0o644).pipe(
-          Effect.catchTags(unwritable(file))
-        )
+        const counted = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
+          Stream.mapChunksEffect(stream, (chunk) => Effect.as(Effect.flatMap(Ref.updateAndGet(written, (n) => n + Chunk.size(chunk)), said), chunk))
+        const [name, content] = request.format === "kaggle"
+          ? [`${region}_youtube_trending_data.csv`, Stream.concat(Stream.make(`${KAGGLE_HEADER}\n`), counted(rows.kaggle(region, request, KAGGLE_LINE)))]
+          : request.format === "jsonl"
+          ? [`${region}_trending_entries.jsonl`, counted(rows.entryLines(region, request))]
+          : [`${region}_trending_entries.parquet`, parquetFile(counted(rows.entries(region, request)))]
+        const file = path.join(request.out, name)
+        yield* write(file, content, 0o644).pipe(Effect.catchTags(unwritable(file)))
         if (request.format === "kaggle") {
           const categories = path.join(request.out, `${region}_category_id.json`)
           yield* write(categories, categoryFile(yield* charts.categories(region)), 0o644).pipe(Effect.catchTags(unwritable(categories)))
