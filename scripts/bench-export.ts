@@ -22,7 +22,7 @@ const RUNS_ON_CHART = 15
 const POOL = 300
 
 /** The formats the bench times, in this order. */
-export const EXPORT_FORMATS = ["kaggle", "jsonl"] as const
+export const EXPORT_FORMATS = ["kaggle", "jsonl", "parquet"] as const
 
 export interface ExportFigure {
   readonly format: string

@@ -1,13 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { NodeContext } from "@effect/platform-node"
 import { parse } from "csv-parse/sync"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Stream } from "effect"
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { chartFor } from "../src/Demo/Catalog.js"
 import { makeSimulatedApi } from "../src/Demo/SimulatedApi.js"
 import { exportData } from "../src/Export/Export.js"
+import { RegionCode } from "../src/Domain/Region.js"
+import { DatabaseUnavailable } from "../src/Store/Errors.js"
 import { ExportRows } from "../src/Store/ExportRows.js"
 import { MigrationsLive } from "../src/Store/Migrations.js"
 import { StoredCharts } from "../src/Store/StoredCharts.js"
@@ -281,6 +283,30 @@ describe(`export of days on ${engine}`, () => {
           "2026-11-21T00:00:00Z",
           "2026-11-21T00:00:00Z"
         ])
+      }))
+
+    it.effect("an export cut short by the database leaves the files it finished, and nothing of the one it was writing", () =>
+      Effect.gen(function*() {
+        const out = mkdtempSync(join(tmpdir(), "vvv-export-cut-"))
+        const lost = new DatabaseUnavailable({ operation: "reading the rows to export", detail: "connection lost" })
+        const cut = ExportRows.make({
+          regions: () => Effect.succeed([RegionCode.make("PL"), RegionCode.make("SE")]),
+          snapshot: (use) => use,
+          kaggle: () => Stream.empty,
+          entries: () => Stream.empty,
+          entryLines: (region) =>
+            region === "PL"
+              ? Stream.make("{\"videoId\":\"aaaaaaaaaaa\"}\n")
+              : Stream.concat(Stream.make("{\"videoId\":\"bbbbbbbbbbb\"}\n"), Stream.fail(lost))
+        })
+        const failed = yield* exportData({ format: "jsonl", out, regions: [], since: undefined, until: undefined, progress: () => Effect.void }).pipe(
+          Effect.provideService(ExportRows, cut),
+          Effect.flip
+        )
+        expect(failed).toEqual(lost)
+        // PL is whole; SE's half file was removed with its temporary name, never renamed.
+        expect(readdirSync(out)).toEqual(["PL_trending_entries.jsonl"])
+        expect(readFileSync(join(out, "PL_trending_entries.jsonl"), "utf8")).toBe("{\"videoId\":\"aaaaaaaaaaa\"}\n")
       }))
   })
 })

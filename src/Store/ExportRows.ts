@@ -2,7 +2,7 @@ import { SqlClient, SqlError, SqlSchema, type Statement } from "@effect/sql"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import { RegionCode } from "../Domain/Region.js"
 import { Int8 } from "./Columns.js"
-import { fromSql, storeErrorOf } from "./Errors.js"
+import { type DatabaseRefused, type DatabaseUnavailable, fromSql, storeErrorOf } from "./Errors.js"
 
 /** Which stored entries an export reads: a period of UTC days (both ends included), some regions. */
 export interface ExportSelection {
@@ -101,7 +101,7 @@ export class ExportRows extends Effect.Service<ExportRows>()("viralvidvault/Expo
      * here and saves nothing on a sort and index look-ups) and sorts get the memory to stay
      * off the disk; both for this transaction only.
      */
-    const snapshot = <A, E, R>(use: Effect.Effect<A, E, R>) =>
+    const snapshot = <A, E, R>(use: Effect.Effect<A, E, R>): Effect.Effect<A, E | DatabaseUnavailable | DatabaseRefused, R> =>
       sql.withTransaction(
         Effect.zipRight(
           Effect.all([
