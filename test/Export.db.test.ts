@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { NodeContext } from "@effect/platform-node"
 import { parse } from "csv-parse/sync"
 import { Effect, Layer, Stream } from "effect"
+import { spawnSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -44,6 +45,19 @@ const exportTo = (databaseUrl: string, args: ReadonlyArray<string>) => {
 }
 
 type Item = ReturnType<typeof chartFor>[number]
+
+/** Debian's Python, where its python3-pandas package installs (not a pyenv or venv one). */
+const PYTHON = "/usr/bin/python3"
+const PANDAS = spawnSync(PYTHON, ["-c", "import pandas"]).status === 0
+const READ_WITH_PANDAS = `
+import json, sys
+import pandas as pd
+df = pd.read_csv(sys.argv[1])
+print(json.dumps({
+  "dtypes": {name: str(dtype) for name, dtype in df.dtypes.items()},
+  "rows": json.loads(df.to_json(orient="records")),
+}))
+`
 
 describe(`export, node dist/main.js on ${engine}`, () => {
   it.layer(Layer.scoped(DatabaseUrl, testDatabaseUrl), { timeout: 120_000 })((it) => {
@@ -99,6 +113,44 @@ describe(`export, node dist/main.js on ${engine}`, () => {
           const categories = JSON.parse(readFileSync(join(out, `${region}_category_id.json`), "utf8"))
           expect(categories.kind).toBe("youtube#videoCategoryListResponse")
           expect(categories.items).toContainEqual({ kind: "youtube#videoCategory", id: "10", snippet: { title: "Music", assignable: true } })
+        }
+      }))
+
+    // Debian's python3-pandas (.ci/run installs it): the call the public dataset's notebooks make.
+    it.scoped.skipIf(!PANDAS && process.env["CI"] !== "true")("pandas.read_csv reads the kaggle file with the public dataset's dtypes and our values", () =>
+      Effect.gen(function*() {
+        const databaseUrl = yield* DatabaseUrl
+        yield* reset(databaseUrl)
+        const api = yield* makeSimulatedApi({})
+        const run = yield* runCli(["run"], { ...envFor(api, databaseUrl), REGIONS: "PL", MAX_RESULTS: "40" })
+        expect(run.code, logText(run)).toBe(0)
+        const { out, result } = yield* exportTo(databaseUrl, ["--format", "kaggle"])
+        expect(result.code, logText(result)).toBe(0)
+        const read = yield* Effect.scoped(Effect.flatMap(
+          startProcess(PYTHON, ["-c", READ_WITH_PANDAS, join(out, "PL_youtube_trending_data.csv")], {}),
+          (running) => running.exit
+        ))
+        expect(read.code, read.stderr).toBe(0)
+        const { dtypes, rows } = JSON.parse(read.stdout) as { dtypes: Record<string, string>; rows: Array<Record<string, unknown>> }
+        expect(dtypes).toEqual({
+          video_id: "object", title: "object", publishedAt: "object", channelId: "object", channelTitle: "object",
+          categoryId: "int64", trending_date: "object", tags: "object", view_count: "int64", likes: "int64",
+          dislikes: "int64", comment_count: "int64", thumbnail_link: "object", comments_disabled: "bool",
+          ratings_disabled: "bool", description: "object"
+        })
+        const sent = chartFor("PL", 40) as ReadonlyArray<Item>
+        expect(rows.map((r) => r["video_id"])).toEqual(sent.map((i) => i.id))
+        for (const [i, row] of rows.entries()) {
+          const item = sent[i]!
+          const snippet = item.snippet as { title: string; description: string; categoryId: string }
+          expect(row, item.id).toMatchObject({
+            title: snippet.title,
+            description: snippet.description,
+            categoryId: Number(snippet.categoryId),
+            view_count: Number(item.statistics["viewCount"]),
+            likes: Number(item.statistics["likeCount"] ?? 0),
+            ratings_disabled: item.statistics["likeCount"] === undefined
+          })
         }
       }))
 
