@@ -17,9 +17,20 @@ import { fromSql, storeErrorOf } from "./Errors.js"
  */
 const storableText = (s: string): string => s.replace(/\u0000/g, "").toWellFormed()
 
-/** The rows as one JSON text: every string in them storable, absent values `null`. */
-const asJson = (rows: ReadonlyArray<object>) =>
-  JSON.stringify(rows, (_key, value) => (typeof value === "string" ? storableText(value) : value))
+const storable = (_key: string, value: unknown) => (typeof value === "string" ? storableText(value) : value)
+
+/**
+ * The rows as one JSON array in UTF-8 (every string in them storable, absent values
+ * `null`), encoded a row at a time and sent as bytes (`$1::text::jsonb`): a batch's rows are
+ * tens of megabytes of JSON, and as one JavaScript string they were held twice over (two
+ * bytes a character once a title is not Latin-1), then copied again into UTF-8.
+ */
+const asJson = (rows: ReadonlyArray<object>): Uint8Array => {
+  const parts: Array<Buffer> = [Buffer.from("[")]
+  for (const [i, row] of rows.entries()) parts.push(Buffer.from((i === 0 ? "" : ",") + JSON.stringify(row, storable), "utf8"))
+  parts.push(Buffer.from("]"))
+  return Buffer.concat(parts)
+}
 
 const orNull = <A>(value: Option.Option<A>) => Option.getOrNull(value)
 
@@ -120,7 +131,7 @@ export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, rows: Reado
     WITH v AS (
       SELECT r.*, ARRAY(SELECT jsonb_array_elements_text(r.tags_json)) AS tags,
              ARRAY(SELECT jsonb_array_elements_text(r.regions_json) ORDER BY 1) AS regions
-      FROM jsonb_to_recordset(${asJson(rows)}::jsonb) AS r(
+      FROM jsonb_to_recordset(${asJson(rows)}::text::jsonb) AS r(
         video_id text, title text, channel_title text, channel_id text, category_id text, tags_json jsonb,
         description text, published_at timestamptz, duration_seconds integer, definition text, caption boolean,
         licensed_content boolean, made_for_kids boolean, live_broadcast_content text, thumbnail_url text,
@@ -182,7 +193,7 @@ export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, rows: Rea
     WITH v AS (
       SELECT r.video_id, r.view_count, r.like_count, r.comment_count, r.first_seen_at, r.last_seen_at,
              ARRAY(SELECT jsonb_array_elements_text(r.regions_json) ORDER BY 1) AS regions
-      FROM jsonb_to_recordset(${asJson(rows)}::jsonb) AS r(
+      FROM jsonb_to_recordset(${asJson(rows)}::text::jsonb) AS r(
         video_id text, view_count bigint, like_count bigint, comment_count bigint, regions_json jsonb,
         first_seen_at timestamptz, last_seen_at timestamptz)
     ),
@@ -222,7 +233,7 @@ export const insertEntries = (sql: SqlClient.SqlClient, runId: RunId, entries: R
   sql`
     INSERT INTO trending_entries (run_id, region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)
     SELECT ${runId}, e.region, e.chart, e.video_id, e.rank, e.view_count, e.like_count, e.comment_count, e.fetched_at
-    FROM jsonb_to_recordset(${asJson(entries.map(entryRow))}::jsonb) AS e(
+    FROM jsonb_to_recordset(${asJson(entries.map(entryRow))}::text::jsonb) AS e(
       region text, chart text, video_id text, rank integer, view_count bigint, like_count bigint,
       comment_count bigint, fetched_at timestamptz)`
     .pipe(Effect.mapError(storeErrorOf("storing trending entries")))
