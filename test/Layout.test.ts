@@ -60,6 +60,7 @@ describe("the layout of src/", () => {
     ["the pipeline never imports the CLI or the demo", "src/Ingest/", /^src\/Demo\/|^src\/(Cli|main)\.ts/],
     ["the export never imports the client, the pipeline, the CLI or the demo", "src/Export/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
     ["the report never imports the client, the pipeline, the CLI or the demo", "src/Report/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
+    ["the HTTP API never imports the client, the pipeline, the CLI or the demo", "src/Http/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
     ["the library entry exports no command line", "src/index.ts", /^src\/Demo\/|^src\/(Cli|main|ExitCode|Signals)\.ts/]
   ])("%s", (_rule, prefix, forbidden) => {
     expect(importsOf(prefix).filter((edge) => forbidden.test(edge.split(" → ")[1]!))).toEqual([])

@@ -1,0 +1,147 @@
+import { HttpApiBuilder, HttpApiError, HttpApp, HttpMiddleware, HttpServer, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Cause, Effect, Layer, Option } from "effect"
+import { createServer } from "node:http"
+import type { DatabaseRefused, DatabaseUnavailable } from "../Store/Errors.js"
+import { VideoSearch } from "../Store/Search.js"
+import { Trends } from "../Store/Trends.js"
+import { BadRequest, DEFAULT_LIMIT, MAX_LIMIT, NotFound, ServerError, TrendsApi, Unavailable } from "./Api.js"
+
+/** What `overlap` covers when it is not told: the last seven days. */
+const DEFAULT_PERIOD_MS = 7 * 24 * 60 * 60 * 1000
+
+/**
+ * A store failure as the API answers it: the operation only. The driver's `detail` can
+ * name hosts, users, tables; a refusal's goes to the log, never to the client.
+ */
+const storeFailures = {
+  DatabaseUnavailable: (e: DatabaseUnavailable) =>
+    Effect.fail(new Unavailable({ error: `database unavailable while ${e.operation}; try again later` })),
+  DatabaseRefused: (e: DatabaseRefused) =>
+    Effect.logError("the database refused a read", e).pipe(
+      Effect.zipRight(Effect.fail(new ServerError({ error: `the database refused ${e.operation}` })))
+    )
+}
+
+const fromStore = <A>(effect: Effect.Effect<A, DatabaseUnavailable | DatabaseRefused>) => Effect.catchTags(effect, storeFailures)
+
+const limitOf = (limit: number | undefined) => Math.min(limit ?? DEFAULT_LIMIT, MAX_LIMIT)
+
+export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handlers) =>
+  Effect.gen(function*() {
+    const trends = yield* Trends
+    const videoSearch = yield* VideoSearch
+
+    return handlers
+      .handle("health", () =>
+        trends.runs(1).pipe(
+          Effect.map((newest) => ({ status: "ok" as const, database: "ok" as const, lastRun: newest[0] ?? null })),
+          Effect.catchTags({
+            DatabaseUnavailable: () => Effect.fail({ status: "degraded" as const, database: "unavailable" as const, lastRun: null }),
+            DatabaseRefused: storeFailures.DatabaseRefused
+          })
+        ))
+      .handle("runs", ({ urlParams }) =>
+        trends.runs(limitOf(urlParams.limit)).pipe(Effect.map((runs) => ({ runs })), fromStore))
+      .handle("chart", ({ path, urlParams }) => {
+        const chart = urlParams.chart ?? "all"
+        return trends.chart(path.region, chart, urlParams.at ?? new Date()).pipe(
+          fromStore,
+          Effect.flatMap(Option.match({
+            onNone: () =>
+              Effect.fail(
+                new NotFound({
+                  error: `no ${chart} chart of ${path.region} is stored${urlParams.at ? ` at or before ${urlParams.at.toISOString()}` : ""}`
+                })
+              ),
+            onSome: Effect.succeed
+          }))
+        )
+      })
+      .handle("search", ({ urlParams }) =>
+        videoSearch.search({ query: urlParams.q, regions: urlParams.region ?? [], limit: limitOf(urlParams.limit) }).pipe(
+          Effect.map((hits) => ({ query: urlParams.q, hits: hits.map(({ lastSeenAt: _, ...hit }) => hit) })),
+          Effect.catchTags({
+            InvalidQuery: (e) => Effect.fail(new BadRequest({ error: `q: ${e.message}` })),
+            ...storeFailures
+          })
+        ))
+      .handle("video", ({ path }) =>
+        trends.video(path.id).pipe(
+          fromStore,
+          Effect.flatMap(Option.match({
+            onNone: () => Effect.fail(new NotFound({ error: `no video ${path.id} is stored` })),
+            onSome: Effect.succeed
+          }))
+        ))
+      .handle("overlap", ({ urlParams }) => {
+        const until = urlParams.until ?? new Date()
+        const since = urlParams.since ?? new Date(until.getTime() - DEFAULT_PERIOD_MS)
+        return since.getTime() > until.getTime()
+          ? Effect.fail(new BadRequest({ error: "since: it is after until" }))
+          : trends.overlap(since, until, urlParams.chart ?? "all").pipe(fromStore)
+      })
+  }))
+
+/**
+ * A request that does not decode answers, like every other error, `{ "_tag", "error" }`;
+ * `error` starts with the parameter's name (`limit: …`), so a person can see which one.
+ */
+const DecodeErrorsAsBadRequest = HttpApiBuilder.middleware(TrendsApi, (app) =>
+  Effect.catchAllCause(app, (cause) => {
+    // The app's type says it cannot fail; a request that does not decode fails it all the same.
+    const failure: Cause.Cause<unknown> = cause
+    return Option.match(Option.filter(Cause.failureOption(failure), isDecodeError), {
+      onNone: () => Effect.failCause(cause),
+      onSome: (e) => Effect.fail(new BadRequest({ error: describeDecodeError(e) }))
+    })
+  }))
+
+const isDecodeError = (u: unknown): u is HttpApiError.HttpApiDecodeError => u instanceof HttpApiError.HttpApiDecodeError
+
+/**
+ * `limit: Unable to decode "abc" into a number`, each issue led by its parameter's name.
+ * An optional parameter is `X | undefined`: its "Expected undefined" issue says nothing.
+ */
+const describeDecodeError = (e: HttpApiError.HttpApiDecodeError) => {
+  const issues = e.issues.filter((issue) => !issue.message.startsWith("Expected undefined"))
+  return issues.length === 0
+    ? e.message
+    : issues.map((issue) => `${issue.path.length === 0 ? "request" : issue.path.join(".")}: ${issue.message}`).join("; ")
+}
+
+/** The API with its handlers: needs the store's read services. */
+export const TrendsApiLive = HttpApiBuilder.api(TrendsApi).pipe(Layer.provide(TrendsHandlers))
+
+/**
+ * Sent with every answer, errors included. The JSON carries strangers' titles: nothing of
+ * it may run as a script, nor the page be framed.
+ */
+export const SECURITY_HEADERS = {
+  "content-security-policy": "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer"
+} as const
+
+/** As a pre-response handler, so that errors (a 404 from the router, a 500) carry them too. */
+const securityHeaders = HttpMiddleware.make((app) =>
+  HttpApp.withPreResponseHandler(app, (_request, response) => Effect.succeed(HttpServerResponse.setHeaders(response, SECURITY_HEADERS)))
+)
+
+/**
+ * The HTTP app on whatever `HttpServer` is provided: the API, `/openapi.json`, the
+ * security headers, decode errors as BadRequest. Unmatched routes and methods answer 404
+ * (no route takes a POST); a HEAD is answered as its GET, without the body.
+ */
+export const HttpApiServe = HttpApiBuilder.serve(securityHeaders).pipe(
+  Layer.provide(HttpApiBuilder.middlewareOpenApi()),
+  Layer.provide(DecodeErrorsAsBadRequest),
+  Layer.provide(TrendsApiLive)
+)
+
+/** The API served on `host:port` (port 0: any free one; `HttpServer.HttpServer` tells which). */
+export const serveOn = (options: { readonly host: string; readonly port: number }) =>
+  HttpApiServe.pipe(
+    HttpServer.withLogAddress,
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: options.host, port: options.port }))
+  )
