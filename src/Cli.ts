@@ -54,6 +54,11 @@ const ExportLive = Layer.mergeAll(ExportRows.Default, StoredCharts.Default, Migr
 
 const ReportLive = Layer.merge(Trends.Default, MigrationsLive).pipe(Layer.provide(OnDatabase), Layer.provide(StateDirectory.layer))
 
+const ServeLive = Layer.mergeAll(Trends.Default, VideoSearch.Default, MigrationsLive).pipe(
+  Layer.provide(OnDatabase),
+  Layer.provide(StateDirectory.layer)
+)
+
 const DemoHere = DemoLive.pipe(
   Layer.provide(Layer.merge(FetchHttpClient.layer, DatabaseConfig.layer)),
   Layer.provide(DemoState)
@@ -307,6 +312,31 @@ const report = Command.make("report").pipe(
   Command.provide(ReportLive)
 )
 
+// ---------------------------------------------------------------- serve
+
+const serveCommand = Command.make(
+  "serve",
+  {
+    host: Options.text("host").pipe(
+      Options.withDescription("the address to listen on; default 127.0.0.1 (this machine only)"),
+      Options.withDefault("127.0.0.1")
+    ),
+    port: Options.integer("port").pipe(
+      Options.withDescription("the port (0: any free one, said in the log)"),
+      Options.withDefault(8080),
+      Options.mapEffect((n) => (n >= 0 && n <= 65535 ? Effect.succeed(n) : Effect.fail(usage(`--port must be between 0 and 65535, got ${n}`))))
+    )
+  },
+  // Loaded when asked for: a run (what the timer starts) does not pay for the HTTP server's code.
+  (options) => Effect.flatMap(Effect.promise(() => import("./Http/Serve.js")), (http) => http.serve(options))
+).pipe(
+  Command.withDescription(
+    "Serve the archive read-only over HTTP until stopped: the JSON API (/api/health, /api/runs, /api/charts/{region}, " +
+      "/api/search, /api/videos/{id}, /api/overlap) and its OpenAPI document (/openapi.json). SIGTERM: exit 143."
+  ),
+  Command.provide(ServeLive)
+)
+
 const demoCommand = Command.make("demo", {}, () => demo).pipe(
   Command.withDescription(
     "A full run against a built-in simulated YouTube API (with a rate limit and a malformed item to show), " +
@@ -328,11 +358,12 @@ const root = Command.make("viralvidvault").pipe(
       ),
       HelpDoc.p(
         "Exit codes: 0 all stored, 75 partial, 69 nothing fetched or stored, 78 configuration or credential error, " +
-          "64 bad command line, 73 an output that cannot be written (export), 130/143 interrupted, 1 a bug."
+          "64 bad command line, 73 an output that cannot be written (export), 69 also a port serve cannot take, " +
+          "130/143 interrupted, 1 a bug."
       )
     ])
   ),
-  Command.withSubcommands([run, search, report, exportCommand, migrate, demoCommand])
+  Command.withSubcommands([run, search, report, exportCommand, serveCommand, migrate, demoCommand])
 )
 
 const parse = Command.run(root, { name: "viralvidvault", version: packageJson.version })

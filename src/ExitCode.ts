@@ -6,6 +6,7 @@ import type { Ending } from "./Signals.js"
 import type { StoreError } from "./Store/Errors.js"
 import type { ExportUnwritable } from "./Export/Export.js"
 import type { InvalidQuery } from "./Store/Search.js"
+import type { ServeFailed } from "./Http/Serve.js"
 
 /** sysexits(3) codes, so systemd and shells can tell outcomes apart. */
 export const ExitCode = {
@@ -33,6 +34,7 @@ export type ProgramError =
   | InvalidQuery
   | IncompleteRun
   | ExportUnwritable
+  | ServeFailed
   | StoreError
 
 interface Verdict {
@@ -51,6 +53,7 @@ export const verdictOf = (error: ProgramError): Verdict =>
       ConfigurationError: (e) => verdict(ExitCode.config, `configuration: ${e.message}`),
       InvalidQuery: (e) => verdict(ExitCode.usage, e.message),
       ExportUnwritable: (e) => verdict(ExitCode.cantCreate, `${e.message}; ${e.hint}`),
+      ServeFailed: (e) => verdict(ExitCode.unavailable, `${e.message}; ${e.hint}`),
       IncompleteRun: ({ report }) =>
         verdict(
           report.status === "partial"
