@@ -20,6 +20,8 @@ describe("the command line", () => {
       expect(commandLine("run")).toMatch(/Fetch the trending charts of every configured region once, store them, and exit/)
       expect(commandLine("search")).toMatch(/\[--region text\] \[--limit integer\] \[--json\] \[--demo\] <query>\.\.\.\s+Search stored videos/)
       expect(commandLine("migrate")).toMatch(/Apply the database migrations and exit/)
+      expect(commandLine("serve")).toMatch(/\[--host text\] \[--port integer\]\s+Serve the archive read-only over HTTP until stopped/)
+      expect(commandLine("report")).toMatch(/Read the archive in a terminal/)
       expect(commandLine("demo")).toMatch(/simulated YouTube API .* needs no key and no network/)
       const configuration = lines.find((line) => line.startsWith("Configuration (environment): "))
       for (
@@ -39,7 +41,8 @@ describe("the command line", () => {
       ) expect(configuration).toContain(said)
       expect(lines).toContain(
         "Exit codes: 0 all stored, 75 partial, 69 nothing fetched or stored, 78 configuration or credential error, " +
-          "64 bad command line, 73 an output that cannot be written (export), 130/143 interrupted, 1 a bug."
+          "64 bad command line, 73 an output that cannot be written (export), 69 also a port serve cannot take, " +
+          "130/143 interrupted, 1 a bug."
       )
     }))
 
