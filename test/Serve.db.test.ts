@@ -25,7 +25,7 @@ describe(`serve, node dist/main.js on ${engine}`, () => {
 
         const health = yield* Effect.promise(() => fetch(`${base}/api/health`))
         expect(health.status).toBe(200)
-        expect(health.headers.get("content-security-policy")).toContain("script-src 'self'")
+        expect(health.headers.get("content-security-policy")).toContain("script-src 'none'")
         expect(health.headers.get("content-security-policy")).not.toContain("unsafe-inline")
         expect(health.headers.get("x-content-type-options")).toBe("nosniff")
         expect(health.headers.get("referrer-policy")).toBe("no-referrer")

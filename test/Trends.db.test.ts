@@ -238,6 +238,10 @@ describe(`Trends on ${engine}`, () => {
           ]
         })
         expect(yield* trends.overlap(at(11), at(20), "all")).toEqual({ regions: [], videos: [], shared: [] })
+        // The page's region tabs: every region with a stored entry, of any chart, sorted.
+        expect(yield* trends.regions()).toEqual(["NO", "PL", "SE", "US"])
+        yield* reset
+        expect(yield* trends.regions()).toEqual([])
       }))
 
     it.effect("runs newest first (by start, not id), limited, with their outcomes; a first-stage row reads too", () =>

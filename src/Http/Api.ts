@@ -60,7 +60,7 @@ const Instant = Schema.String.pipe(
 ).annotations({ description: "ISO 8601, e.g. 2026-11-26T12:00:00Z" })
 
 /** A region code in any case (`pl` is `PL`); only ISO 3166-1 alpha-2 codes. */
-const RegionParam = Schema.transformOrFail(Schema.String, RegionCode, {
+export const RegionParam = Schema.transformOrFail(Schema.String, RegionCode, {
   strict: true,
   decode: (raw, _, ast) => {
     const code = raw.trim().toUpperCase()

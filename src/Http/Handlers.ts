@@ -5,6 +5,7 @@ import { createServer } from "node:http"
 import type { DatabaseRefused, DatabaseUnavailable } from "../Store/Errors.js"
 import { VideoSearch } from "../Store/Search.js"
 import { Trends } from "../Store/Trends.js"
+import { WebPagesLive } from "../Web/Routes.js"
 import { BadRequest, DEFAULT_LIMIT, MAX_LIMIT, NotFound, ServerError, TrendsApi, Unavailable } from "./Api.js"
 
 /** What `overlap` covers when it is not told: the last seven days. */
@@ -114,11 +115,14 @@ const describeDecodeError = (e: HttpApiError.HttpApiDecodeError) => {
 export const TrendsApiLive = HttpApiBuilder.api(TrendsApi).pipe(Layer.provide(TrendsHandlers))
 
 /**
- * Sent with every answer, errors included. The JSON carries strangers' titles: nothing of
- * it may run as a script, nor the page be framed.
+ * Sent with every answer, errors included. The pages and the JSON carry strangers' titles:
+ * nothing may run as a script (the pages have none), nor the page be framed. Images: the
+ * page's own and YouTube's thumbnails.
  */
 export const SECURITY_HEADERS = {
-  "content-security-policy": "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  "content-security-policy":
+    "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' https://i.ytimg.com; object-src 'none'; " +
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer"
 } as const
@@ -129,12 +133,13 @@ const securityHeaders = HttpMiddleware.make((app) =>
 )
 
 /**
- * The HTTP app on whatever `HttpServer` is provided: the API, `/openapi.json`, the
- * security headers, decode errors as BadRequest. Unmatched routes and methods answer 404
+ * The HTTP app on whatever `HttpServer` is provided: the API, `/openapi.json`, the web
+ * page and `/docs`, the security headers, decode errors as BadRequest. Unmatched routes and methods answer 404
  * (no route takes a POST); a HEAD is answered as its GET, without the body.
  */
 export const HttpApiServe = HttpApiBuilder.serve(securityHeaders).pipe(
   Layer.provide(HttpApiBuilder.middlewareOpenApi()),
+  Layer.provide(WebPagesLive),
   Layer.provide(DecodeErrorsAsBadRequest),
   Layer.provide(TrendsApiLive)
 )

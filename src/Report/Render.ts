@@ -1,28 +1,10 @@
 import type { Chart, Overlap, Run, VideoHistory } from "../Store/Trends.js"
+import { count, cut, duration, minute } from "./Format.js"
 
 /**
  * `report` for a person at a terminal: the same answers as the HTTP API (`--json` prints
  * those), laid out to be read in 100 columns. Pure: text in, text out.
  */
-
-const count = (n: number | null) => (n === null ? "hidden" : n.toLocaleString("en-US"))
-
-/** `2026-11-28 07:00 UTC`: minutes are as precise as a chart's time matters to a reader. */
-const minute = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`
-
-const duration = (seconds: number | null) => {
-  if (seconds === null) return ""
-  const h = Math.floor(seconds / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  const s = String(seconds % 60).padStart(2, "0")
-  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`
-}
-
-/** At most `width` characters, an ellipsis where cut (titles are written by strangers, and long). */
-const cut = (text: string, width: number) => {
-  const chars = [...text.replace(/\s+/g, " ")]
-  return chars.length <= width ? chars.join("") : `${chars.slice(0, width - 1).join("")}…`
-}
 
 const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, rightAligned: ReadonlySet<number>) => {
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...r[i]!].length)))

@@ -275,6 +275,24 @@ export class Trends extends Effect.Service<Trends>()("viralvidvault/Trends", {
           LIMIT ${limit}`
     })
 
+    /**
+     * Every region with a stored entry, sorted: a skip scan of the (region, chart,
+     * fetched_at) index, one probe a region, however long the history.
+     */
+    const regionRows = SqlSchema.findAll({
+      Request: Schema.Void,
+      Result: Schema.Struct({ region: RegionCode }),
+      execute: () =>
+        sql`
+          WITH RECURSIVE r AS (
+            (SELECT region FROM trending_entries ORDER BY region LIMIT 1)
+            UNION ALL
+            SELECT (SELECT e.region FROM trending_entries e WHERE e.region > r.region ORDER BY e.region LIMIT 1)
+            FROM r WHERE r.region IS NOT NULL
+          )
+          SELECT region FROM r WHERE region IS NOT NULL`
+    })
+
     /** The newest stored chart of that region and chart at or before `at`; none when nothing is stored by then. */
     const chart = Effect.fn("Trends.chart")(function*(region: RegionCode, chart: ChartId, at: Date) {
       const rows = yield* chartRows({ region, chart, at }).pipe(fromSql("reading a chart"))
@@ -314,6 +332,12 @@ export class Trends extends Effect.Service<Trends>()("viralvidvault/Trends", {
       return newest
     })
 
-    return { chart, video, overlap, runs } as const
+    /** The regions whose charts are stored, sorted. */
+    const regions = Effect.fn("Trends.regions")(function*() {
+      const rows = yield* regionRows(undefined).pipe(fromSql("reading the stored regions"))
+      return rows.map((row) => row.region)
+    })
+
+    return { chart, video, overlap, runs, regions } as const
   })
 }) {}
