@@ -1,45 +1,23 @@
-import { Args, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
-import { Clock, Console, Effect, Either, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, Schema } from "effect"
 import packageJson from "../package.json" with { type: "json" }
-import { DatabaseConfig, YouTubeConfig } from "./Config.js"
+import { DatabaseConfig } from "./Config.js"
+import { DemoState, OnDatabase, RunLive } from "./Cli/Layers.js"
+import { periodOption, regionsOption, usage } from "./Cli/Options.js"
+import { report } from "./Cli/Report.js"
+import { serveCommand } from "./Cli/Serve.js"
 import { demo, DemoLive } from "./Demo/Demo.js"
-import { parseRegions, RegionCode } from "./Domain/Region.js"
 import { IncompleteRun } from "./Domain/Run.js"
-import { IngestServices } from "./Ingest/Live.js"
+import { ExportFormat, exportData } from "./Export/Export.js"
 import { ingest } from "./Ingest/Pipeline.js"
 import { StateDirectory } from "./State.js"
-import { StoreConnection } from "./Store/Connection.js"
-import { DatabaseLive } from "./Store/Database.js"
+import { ExportRows } from "./Store/ExportRows.js"
 import { MigrationsLive } from "./Store/Migrations.js"
 import { SearchHit, validateQuery, VideoSearch } from "./Store/Search.js"
-import { ExportRows } from "./Store/ExportRows.js"
 import { StoredCharts } from "./Store/StoredCharts.js"
-import { ExportFormat, exportData } from "./Export/Export.js"
-import { VideoStore } from "./Store/VideoStore.js"
-import { Chart, Overlap, Run, Trends, VideoHistory } from "./Store/Trends.js"
-import { renderChart, renderOverlap, renderRuns, renderVideo } from "./Report/Render.js"
-import { ChartId, VideoId } from "./Domain/Video.js"
 
 // ---------------------------------------------------------------- what each command runs on
-
-/** The database in `DATABASE_URL`, or the embedded one in the state directory given below. */
-const OnDatabase = DatabaseLive.pipe(Layer.provide(DatabaseConfig.layer))
-
-/** The demo keeps its database (when embedded), spool and timings in `demo/` under the state directory. */
-const DemoState = StateDirectory.within("demo").pipe(Layer.provide(StateDirectory.layer))
-
-/**
- * A run: the configuration is read (and refused) before any request; the database is
- * opened in the background while the regions are fetched.
- */
-const RunLive = Layer.mergeAll(
-  IngestServices,
-  StoreConnection.inBackground(Layer.merge(VideoStore.Default, MigrationsLive).pipe(Layer.provide(DatabaseLive)))
-).pipe(
-  Layer.provide(Layer.mergeAll(YouTubeConfig.layer, FetchHttpClient.layer, DatabaseConfig.layer)),
-  Layer.provide(StateDirectory.layer)
-)
 
 const MigrateLive = MigrationsLive.pipe(Layer.provide(OnDatabase), Layer.provide(StateDirectory.layer))
 
@@ -48,13 +26,6 @@ const SearchHere = SearchLive.pipe(Layer.provide(StateDirectory.layer))
 const SearchDemo = SearchLive.pipe(Layer.provide(DemoState))
 
 const ExportLive = Layer.mergeAll(ExportRows.Default, StoredCharts.Default, MigrationsLive).pipe(
-  Layer.provide(OnDatabase),
-  Layer.provide(StateDirectory.layer)
-)
-
-const ReportLive = Layer.merge(Trends.Default, MigrationsLive).pipe(Layer.provide(OnDatabase), Layer.provide(StateDirectory.layer))
-
-const ServeLive = Layer.mergeAll(Trends.Default, VideoSearch.Default, MigrationsLive).pipe(
   Layer.provide(OnDatabase),
   Layer.provide(StateDirectory.layer)
 )
@@ -85,19 +56,6 @@ const migrate = Command.make("migrate", {}, () => Effect.log("database schema is
   Command.provide(MigrateLive)
 )
 
-/** A bad option, refused while the command line is parsed: before anything is opened. */
-const usage = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
-
-/** `--region PL,SE`, parsed as REGIONS is; absent: none (the command's default). */
-const regionsOption = (description: string) =>
-  Options.text("region").pipe(
-    Options.withDescription(description),
-    Options.optional,
-    Options.mapEffect(Option.match({
-      onNone: () => Effect.succeed([]),
-      onSome: (raw) => Either.match(parseRegions(raw), { onLeft: (d) => Effect.fail(usage(`--region: ${d}`)), onRight: Effect.succeed })
-    }))
-  )
 
 const formatHit = (hit: SearchHit, index: number): string =>
   [
@@ -147,36 +105,6 @@ const search = Command.make(
   Command.provide(({ demo }) => (demo ? SearchDemo : SearchHere))
 )
 
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
-
-/** `YYYY-MM-DD`, a day that exists. */
-const day = (name: string) =>
-  Options.text(name).pipe(
-    Options.optional,
-    Options.mapEffect(Option.match({
-      onNone: () => Effect.succeed(undefined),
-      onSome: (raw) => {
-        const match = DAY.exec(raw.trim())
-        const date = match === null ? undefined : new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
-        return date !== undefined && date.toISOString().startsWith(raw.trim())
-          ? Effect.succeed(raw.trim())
-          : Effect.fail(usage(`--${name}: expected a day as YYYY-MM-DD (UTC), e.g. 2026-11-01, got "${raw}"`))
-      }
-    }))
-  )
-
-/** `--since` and `--until`, UTC days, both included; refused when `--until` comes first. */
-const periodOption = (sinceDefault: string, untilDefault: string) =>
-  Options.all({
-    since: day("since").pipe(Options.withDescription(`from this UTC day on (YYYY-MM-DD); default: ${sinceDefault}`)),
-    until: day("until").pipe(Options.withDescription(`up to this UTC day, included (YYYY-MM-DD); default: ${untilDefault}`))
-  }).pipe(
-    Options.mapEffect((period) =>
-      period.since !== undefined && period.until !== undefined && period.until < period.since
-        ? Effect.fail(usage(`--until ${period.until} is before --since ${period.since}`))
-        : Effect.succeed(period)
-    )
-  )
 
 /** Whether the terminal gets a progress line: only stderr on a terminal, never a pipe or a file. */
 const progressLine = (line: string) =>
@@ -208,133 +136,6 @@ const exportCommand = Command.make(
       "(0 done, 64 bad options, 69 database unreachable, 73 --out cannot be written)."
   ),
   Command.provide(ExportLive)
-)
-
-// ---------------------------------------------------------------- report
-
-const jsonOption = Options.boolean("json").pipe(Options.withDescription("the JSON the HTTP API answers with, on one line"))
-
-const chartOption = Options.text("chart").pipe(
-  Options.withDescription("`all` (the overall chart) or a category id, e.g. 10 for Music"),
-  Options.withDefault("all"),
-  Options.mapEffect((raw) =>
-    Either.match(Schema.decodeUnknownEither(ChartId)(raw.trim()), {
-      onLeft: () => Effect.fail(usage(`--chart: expected all or a category id (digits), got "${raw}"`)),
-      onRight: Effect.succeed
-    })
-  )
-)
-
-/** Prints what was found, as text or as JSON (`null` when nothing is stored: a script reads the same shape). */
-const answer = <A, I>(schema: Schema.Schema<A, I>, json: boolean, found: Option.Option<A>, text: (a: A) => string, none: string) =>
-  json
-    ? Effect.flatMap(
-      Effect.orDie(Option.match(found, { onNone: () => Effect.succeed("null"), onSome: Schema.encode(Schema.parseJson(schema)) })),
-      Console.log
-    )
-    : Console.log(Option.match(found, { onNone: () => none, onSome: text }))
-
-const reportChart = Command.make(
-  "chart",
-  {
-    region: Args.text({ name: "region" }).pipe(
-      Args.withDescription("a region code, e.g. PL"),
-      Args.mapEffect((raw) => Either.match(parseRegions(raw), { onLeft: (d) => Effect.fail(HelpDoc.p(d)), onRight: (r) => Effect.succeed(r[0]!) }))
-    ),
-    chart: chartOption,
-    at: Options.text("at").pipe(
-      Options.withDescription("the chart as it stood at this time (ISO 8601, e.g. 2026-11-20T12:00Z); default: now"),
-      Options.optional,
-      Options.mapEffect(Option.match({
-        onNone: () => Effect.succeed(undefined),
-        onSome: (raw) => Number.isNaN(Date.parse(raw)) ? Effect.fail(usage(`--at: expected an ISO 8601 time, got "${raw}"`)) : Effect.succeed(new Date(raw))
-      }))
-    ),
-    json: jsonOption
-  },
-  ({ at, chart, json, region }) =>
-    Effect.gen(function*() {
-      const when = at ?? new Date(yield* Clock.currentTimeMillis)
-      const found = yield* (yield* Trends).chart(RegionCode.make(region), chart, when)
-      yield* answer(Chart, json, found, renderChart, `Nothing stored for ${region}'s chart ${chart} at ${when.toISOString()}.`)
-    })
-).pipe(Command.withDescription("A region's chart as it stood at a time: rank, views, likes, length, category, title."))
-
-const reportVideo = Command.make(
-  "video",
-  {
-    id: Args.text({ name: "id" }).pipe(
-      Args.withDescription("a video id, e.g. kQ8f3Lr2ZxA"),
-      Args.mapEffect((raw) => Effect.mapError(Schema.decodeUnknown(VideoId)(raw.trim()), () => HelpDoc.p(`not a video id: "${raw}"`)))
-    ),
-    json: jsonOption
-  },
-  ({ id, json }) =>
-    Effect.flatMap(Effect.flatMap(Trends, (trends) => trends.video(id)), (found) =>
-      answer(VideoHistory, json, found, renderVideo, `No stored video has the id ${id}.`))
-).pipe(Command.withDescription("A video: its record, where and how high it trended, its counters over time, its titles."))
-
-const reportOverlap = Command.make(
-  "overlap",
-  {
-    period: periodOption("7 days before --until", "now"),
-    chart: chartOption,
-    json: jsonOption
-  },
-  ({ chart, json, period: { since, until } }) =>
-    Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      const to = until === undefined ? new Date(now) : new Date(Date.parse(until) + 86_400_000)
-      const from = since === undefined ? new Date(to.getTime() - 7 * 86_400_000) : new Date(Date.parse(since))
-      const overlap = yield* (yield* Trends).overlap(from, to, chart)
-      yield* answer(Overlap, json, Option.some(overlap), (o) => renderOverlap(o, from, to), "")
-    })
-).pipe(Command.withDescription("How many videos the regions' charts shared in a period: a matrix, each region's own count on the diagonal."))
-
-const reportRuns = Command.make(
-  "runs",
-  {
-    limit: Options.integer("limit").pipe(
-      Options.withDescription("the newest this many (1–100)"),
-      Options.withDefault(10),
-      Options.mapEffect((n) => (n >= 1 && n <= 100 ? Effect.succeed(n) : Effect.fail(usage(`--limit must be between 1 and 100, got ${n}`))))
-    ),
-    json: jsonOption
-  },
-  ({ json, limit }) =>
-    Effect.flatMap(Effect.flatMap(Trends, (trends) => trends.runs(limit)), (runs) =>
-      answer(Schema.Array(Run), json, Option.some(runs), renderRuns, ""))
-).pipe(Command.withDescription("The newest runs: when, how they went, what they stored."))
-
-const report = Command.make("report").pipe(
-  Command.withDescription("Read the archive in a terminal (or --json for scripts): a chart at a time, a video, the overlap of regions, the runs."),
-  Command.withSubcommands([reportChart, reportVideo, reportOverlap, reportRuns]),
-  Command.provide(ReportLive)
-)
-
-// ---------------------------------------------------------------- serve
-
-const serveCommand = Command.make(
-  "serve",
-  {
-    host: Options.text("host").pipe(
-      Options.withDescription("the address to listen on; default 127.0.0.1 (this machine only)"),
-      Options.withDefault("127.0.0.1")
-    ),
-    port: Options.integer("port").pipe(
-      Options.withDescription("the port (0: any free one, said in the log)"),
-      Options.withDefault(8080),
-      Options.mapEffect((n) => (n >= 0 && n <= 65535 ? Effect.succeed(n) : Effect.fail(usage(`--port must be between 0 and 65535, got ${n}`))))
-    )
-  },
-  // Loaded when asked for: a run (what the timer starts) does not pay for the HTTP server's code.
-  (options) => Effect.flatMap(Effect.promise(() => import("./Http/Serve.js")), (http) => http.serve(options))
-).pipe(
-  Command.withDescription(
-    "Serve the archive read-only over HTTP until stopped: the JSON API (/api/health, /api/runs, /api/charts/{region}, " +
-      "/api/search, /api/videos/{id}, /api/overlap) and its OpenAPI document (/openapi.json). SIGTERM: exit 143."
-  ),
-  Command.provide(ServeLive)
 )
 
 const demoCommand = Command.make("demo", {}, () => demo).pipe(

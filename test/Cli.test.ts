@@ -20,7 +20,7 @@ describe("the command line", () => {
       expect(commandLine("run")).toMatch(/Fetch the trending charts of every configured region once, store them, and exit/)
       expect(commandLine("search")).toMatch(/\[--region text\] \[--limit integer\] \[--json\] \[--demo\] <query>\.\.\.\s+Search stored videos/)
       expect(commandLine("migrate")).toMatch(/Apply the database migrations and exit/)
-      expect(commandLine("serve")).toMatch(/\[--host text\] \[--port integer\]\s+Serve the archive read-only over HTTP until stopped/)
+      expect(commandLine("serve")).toMatch(/\[--host text\] \[--port integer\] \[--ingest-every text\]\s+Serve the archive read-only over HTTP until stopped: the web page/)
       expect(commandLine("report")).toMatch(/Read the archive in a terminal/)
       expect(commandLine("demo")).toMatch(/simulated YouTube API .* needs no key and no network/)
       const configuration = lines.find((line) => line.startsWith("Configuration (environment): "))

@@ -55,13 +55,14 @@ describe("the layout of src/", () => {
 
   it.each([
     ["the domain imports only the domain", "src/Domain/", /^src\/(?!Domain\/)/],
-    ["the store never imports the client, the pipeline or the CLI", "src/Store/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
+    ["the store never imports the client, the pipeline or the CLI", "src/Store/", /^src\/(YouTube|Ingest|Demo|Cli)\/|^src\/(Cli|main)\.ts/],
     ["the YouTube client never imports the store or the pipeline", "src/YouTube/", /^src\/(Store|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
-    ["the pipeline never imports the CLI or the demo", "src/Ingest/", /^src\/Demo\/|^src\/(Cli|main)\.ts/],
-    ["the export never imports the client, the pipeline, the CLI or the demo", "src/Export/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
-    ["the report never imports the client, the pipeline, the CLI or the demo", "src/Report/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
-    ["the HTTP API never imports the client, the pipeline, the CLI or the demo", "src/Http/", /^src\/(YouTube|Ingest|Demo)\/|^src\/(Cli|main)\.ts/],
-    ["the library entry exports no command line", "src/index.ts", /^src\/Demo\/|^src\/(Cli|main|ExitCode|Signals)\.ts/]
+    ["the pipeline never imports the CLI or the demo", "src/Ingest/", /^src\/(Demo|Cli)\/|^src\/(Cli|main)\.ts/],
+    ["the export never imports the client, the pipeline, the CLI or the demo", "src/Export/", /^src\/(YouTube|Ingest|Demo|Cli)\/|^src\/(Cli|main)\.ts/],
+    ["the report never imports the client, the pipeline, the CLI or the demo", "src/Report/", /^src\/(YouTube|Ingest|Demo|Cli)\/|^src\/(Cli|main)\.ts/],
+    ["the HTTP API never imports the client, the pipeline, the CLI or the demo", "src/Http/", /^src\/(YouTube|Ingest|Demo|Cli)\/|^src\/(Cli|main)\.ts/],
+    ["the web page never imports the client, the pipeline, the CLI or the demo", "src/Web/", /^src\/(YouTube|Ingest|Demo|Cli)\/|^src\/(Cli|main)\.ts/],
+    ["the library entry exports no command line", "src/index.ts", /^src\/(Demo|Cli)\/|^src\/(Cli|main|ExitCode|Signals)\.ts/]
   ])("%s", (_rule, prefix, forbidden) => {
     expect(importsOf(prefix).filter((edge) => forbidden.test(edge.split(" → ")[1]!))).toEqual([])
   })

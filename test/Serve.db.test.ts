@@ -44,6 +44,40 @@ describe(`serve, node dist/main.js on ${engine}`, () => {
         expect(ended.exitedAt - signalled).toBeLessThan(2_000)
       }))
 
+    it.scoped("--ingest-every collects in the same process: a run at start, none while the last is younger; SIGTERM still 143", () =>
+      Effect.gen(function*() {
+        const databaseUrl = yield* DatabaseUrl
+        yield* reset(databaseUrl)
+        const api = yield* makeSimulatedApi({})
+        const env = { ...envFor(api, databaseUrl), REGIONS: "PL,SE", MAX_RESULTS: "5" }
+        const runsOf = (base: string) =>
+          Effect.promise(() => fetch(`${base}/api/runs`).then((r) => r.json() as Promise<{ runs: Array<{ status: string; entries: number }> }>))
+
+        const first = yield* startCli(["serve", "--port", "0", "--ingest-every", "7h"], env)
+        yield* waitUntil(() => LISTENING.test(first.stderr()), "the server listens")
+        const base = LISTENING.exec(first.stderr())![1]!
+        yield* waitUntil(() => /run 1 ok: 2\/2 charts/.test(first.stderr()), "the first run is done")
+        const afterFirst = yield* runsOf(base)
+        expect(afterFirst.runs).toHaveLength(1)
+        expect(afterFirst.runs[0]).toMatchObject({ status: "ok", entries: 10 })
+        const chart = yield* Effect.promise(() => fetch(`${base}/api/charts/SE`))
+        expect(chart.status).toBe(200)
+        first.child.kill("SIGTERM")
+        expect((yield* first.exit).code).toBe(143)
+
+        const requestsBefore = api.requests.length
+        const second = yield* startCli(["serve", "--port", "0", "--ingest-every", "7h"], env)
+        yield* waitUntil(() => LISTENING.test(second.stderr()), "the second server listens")
+        yield* waitUntil(() => /the last run started at .*; the next in 6h 59m/.test(second.stderr()), "the schedule waits for the last run to age")
+        expect(api.requests.length).toBe(requestsBefore)
+        second.child.kill("SIGTERM")
+        expect((yield* second.exit).code).toBe(143)
+
+        const bad = yield* runCli(["serve", "--ingest-every", "30s"], env)
+        expect(bad.code).toBe(64)
+        expect(bad.stdout + bad.stderr).toContain("--ingest-every: 30s is too short: at least 1m between runs")
+      }))
+
     it.scoped("a port already taken: exit 69 naming the address and what to do", () =>
       Effect.gen(function*() {
         const databaseUrl = yield* DatabaseUrl
