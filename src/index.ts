@@ -3,6 +3,10 @@
  *
  *   import { ingest, IngestLive } from "viralvidvault"
  *   ingest.pipe(Effect.provide(IngestLive), Effect.provide(myHttpClient), Effect.provide(mySqlClient))
+ *
+ * and serve the archive from the host's own HTTP server (examples/serve.ts):
+ *
+ *   HttpApiServe.pipe(Layer.provide(Layer.merge(Trends.Default, VideoSearch.Default)), Layer.provide(mySqlClient))
  */
 export { ingest } from "./Ingest/Pipeline.js"
 export { IngestLive } from "./Ingest/Live.js"
@@ -59,3 +63,7 @@ export {
   RequestRejected
 } from "./YouTube/Errors.js"
 export type { YouTubeError } from "./YouTube/Errors.js"
+export { BadRequest, NotFound, ServerError, TrendsApi, TrendsGroup, Unavailable } from "./Http/Api.js"
+export { HttpApiServe, SECURITY_HEADERS, TrendsApiLive, TrendsHandlers } from "./Http/Handlers.js"
+export { WebPagesLive } from "./Web/Routes.js"
+export { Chart, Observation, Overlap, RankedVideo, Revision, Run, TrendingEntry, Trends, VideoHistory } from "./Store/Trends.js"

@@ -9,13 +9,29 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { makeSimulatedApi } from "../src/Demo/SimulatedApi.js"
 import { type ConfigurationError, type IngestReport, ingest, IngestLive, type StoreError } from "../src/index.js"
-import { startNode } from "./support/Cli.js"
+import { runCli, startNode } from "./support/Cli.js"
+import { envFor, waitUntil } from "./support/Run.js"
 import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 // Inside the package, so that `import … from "viralvidvault"` resolves to dist/index.js
 // through package.json "exports", as it does for a host that installed the package.
 const bundled = join(root, "build", "examples", "embed.mjs")
+
+/** An example bundled as a host would build it, with the package as an external import. */
+const buildExample = (name: string) =>
+  Effect.promise(() =>
+    build({
+      entryPoints: [join(root, "examples", `${name}.ts`)],
+      outfile: join(root, "build", "examples", `${name}.mjs`),
+      bundle: true,
+      packages: "external",
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      logLevel: "error"
+    })
+  ).pipe(Effect.as(join(root, "build", "examples", `${name}.mjs`)))
 
 describe(`the library entry on ${engine}`, () => {
   it("ingest needs only an HttpClient and a SqlClient once IngestLive is provided", () => {
@@ -57,5 +73,29 @@ describe(`the library entry on ${engine}`, () => {
       const [migrations] = yield* query<{ n: number }>(databaseUrl, "SELECT count(*)::int AS n FROM viralvidvault_migrations")
       expect(entries!.n).toBe(50)
       expect(migrations!.n).toBeGreaterThan(0)
+    }), { timeout: 90_000 })
+
+  it.scoped("examples/serve.ts serves the archive's API and page from the host's own server, beside a route of its own", () =>
+    Effect.gen(function*() {
+      const example = yield* buildExample("serve")
+      const api = yield* makeSimulatedApi({})
+      const databaseUrl = yield* testDatabaseUrl
+      const run = yield* runCli(["run"], { ...envFor(api, databaseUrl), REGIONS: "PL", MAX_RESULTS: "5" })
+      expect(run.code, run.stderr).toBe(0)
+      const host = yield* startNode(example, [], { DATABASE_URL: databaseUrl, PORT: "0" })
+      const listening = /Listening on (http:\/\/127\.0\.0\.1:\d+)/
+      // The host logs with Effect's default logger, to stdout.
+      yield* waitUntil(() => listening.test(host.stdout()), "the host's server listens")
+      const base = listening.exec(host.stdout())![1]!
+      const get = (path: string) => Effect.promise(() => fetch(`${base}${path}`).then(async (r) => ({ status: r.status, text: await r.text() })))
+      const chart = yield* get("/api/charts/PL")
+      expect(chart.status).toBe(200)
+      expect(JSON.parse(chart.text).entries).toHaveLength(5)
+      expect(yield* get("/host/hello")).toEqual({ status: 200, text: "hello from the host" })
+      const page = yield* get("/?region=PL")
+      expect(page.status).toBe(200)
+      expect(page.text).toContain("<h1>Trending in PL</h1>")
+      host.child.kill("SIGTERM")
+      yield* host.exit
     }), { timeout: 90_000 })
 })

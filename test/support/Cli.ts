@@ -19,6 +19,8 @@ export interface RunningCli {
   readonly exit: Effect.Effect<CliResult>
   /** What it has written to stderr so far. */
   readonly stderr: () => string
+  /** What it has written to stdout so far. */
+  readonly stdout: () => string
 }
 
 /** Starts `node script …args` with only the environment given (plus PATH); killed with the scope. */
@@ -44,7 +46,7 @@ export const startProcess = (file: string, args: ReadonlyArray<string>, env: Rec
           resolve({ code, signal, stdout, stderr, exitedAt: Date.now() })
         })
       )
-      return { child, exit: Effect.promise(() => exited), stderr: () => stderr }
+      return { child, exit: Effect.promise(() => exited), stderr: () => stderr, stdout: () => stdout }
     }),
     ({ child }) => Effect.sync(() => child.exitCode === null && child.kill("SIGKILL"))
   )
