@@ -151,7 +151,7 @@ const root = Command.make("viralvidvault").pipe(
     HelpDoc.blocks([
       HelpDoc.p("Collects YouTube's trending videos for several regions into PostgreSQL. With no command, does `run`."),
       HelpDoc.p(
-        "Configuration (environment): YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key), " +
+        "Configuration (environment): YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key), YOUTUBE_API_KEYS (several, comma-separated), " +
           "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT), " +
           "CHARTS (all; or category ids, or every), FETCH_CONCURRENCY (3), MAX_RESULTS (25), TRACK_DAYS (3; 0 off), " +
           "STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), " +

@@ -1,6 +1,7 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, LogLevel, Option, Redacted, Schema } from "effect"
 import { type ChartSelection, parseCharts } from "./Domain/Charts.js"
+import { type ApiKey, apiKey as namedKey } from "./Domain/Quota.js"
 import { DEFAULT_REGIONS, parseRegions, type RegionCode } from "./Domain/Region.js"
 import { errnoOf } from "./Files.js"
 
@@ -60,7 +61,8 @@ export const defaultRetryPolicy: RetryPolicy = {
 export const DEFAULT_BASE_URL = "https://www.googleapis.com/youtube/v3"
 
 export interface YouTubeSettings {
-  readonly apiKey: Redacted.Redacted
+  /** In the order given: a run uses the first until it is spent, then the next. Never empty. */
+  readonly apiKeys: ReadonlyArray<ApiKey>
   readonly baseUrl: string
   /** Videos per region, 1–200, fetched in pages of at most 50. */
   readonly maxResults: number
@@ -70,8 +72,11 @@ export interface YouTubeSettings {
 
 /** Settings with the defaults for what the environment does not set (the demo, the bench and tests use it too). */
 export const youTubeSettings = (
-  given: Pick<YouTubeSettings, "apiKey" | "baseUrl"> & Partial<YouTubeSettings>
-): YouTubeSettings => ({ maxResults: 25, requestTimeout: Duration.seconds(10), retry: defaultRetryPolicy, ...given })
+  given: { readonly apiKey: Redacted.Redacted; readonly baseUrl: string } & Partial<Omit<YouTubeSettings, "baseUrl">>
+): YouTubeSettings => {
+  const { apiKey, ...rest } = given
+  return { maxResults: 25, requestTimeout: Duration.seconds(10), retry: defaultRetryPolicy, apiKeys: [namedKey(apiKey)], ...rest }
+}
 
 const baseUrl = variable(
   "YOUTUBE_API_BASE_URL",
@@ -89,43 +94,64 @@ const baseUrl = variable(
 
 const maxResults = variable("MAX_RESULTS", Config.integer().pipe(Config.withDefault(25), Config.mapOrFail(between(1, 200))))
 
-const keyProblem = (detail: string) => new ConfigurationError({ variable: "YOUTUBE_API_KEY", detail })
+const keyProblem = (detail: string, variable = "YOUTUBE_API_KEY") => new ConfigurationError({ variable, detail })
 
-/** The key: `YOUTUBE_API_KEY`, else systemd's `$CREDENTIALS_DIRECTORY/youtube-api-key`. */
-const apiKey = Effect.gen(function*() {
-  const { credentials, fromEnv } = yield* load(Config.all({
-    fromEnv: Config.option(Config.redacted("YOUTUBE_API_KEY")),
+/** A key as given: trimmed, one word. */
+const checkedKey = (raw: string, variable: string) => {
+  const key = raw.trim()
+  if (key === "") return Effect.fail(keyProblem("is empty", variable))
+  if (/\s/.test(key)) return Effect.fail(keyProblem("contains white space; a key is one word", variable))
+  return Effect.succeed(Redacted.make(key))
+}
+
+/**
+ * The keys, in order: `YOUTUBE_API_KEYS` (comma-separated), else `YOUTUBE_API_KEY`, else
+ * every `$CREDENTIALS_DIRECTORY/youtube-api-key*` (systemd's LoadCredential), by name.
+ * The same key given twice is used once.
+ */
+const apiKeys = Effect.gen(function*() {
+  const { credentials, many, one } = yield* load(Config.all({
+    many: Config.option(Config.redacted("YOUTUBE_API_KEYS")),
+    one: Config.option(Config.redacted("YOUTUBE_API_KEY")),
     credentials: Config.option(Config.string("CREDENTIALS_DIRECTORY"))
   }))
-  const raw = Option.isSome(fromEnv)
-    ? Redacted.value(fromEnv.value)
+  const given: ReadonlyArray<readonly [string, string]> = Option.isSome(many)
+    ? Redacted.value(many.value).split(",").map((k) => ["YOUTUBE_API_KEYS", k] as const)
+    : Option.isSome(one)
+    ? [["YOUTUBE_API_KEY", Redacted.value(one.value)]]
     : Option.isSome(credentials)
-    ? yield* readCredential(credentials.value)
+    ? yield* readCredentials(credentials.value)
     : yield* keyProblem(
-      "not set; export it, or give systemd LoadCredential=youtube-api-key:/path/to/key (try `demo` to run without one)"
+      "not set; export it, or give systemd LoadCredential=youtube-api-key:/path/to/key (several keys: " +
+        "YOUTUBE_API_KEYS=key1,key2; try `demo` to run without one)"
     )
-  const key = raw.trim()
-  if (key === "") return yield* keyProblem("is empty")
-  if (/\s/.test(key)) return yield* keyProblem("contains white space; a key is one word")
-  return Redacted.make(key)
+  const keys = yield* Effect.forEach(given, ([variable, raw]) => checkedKey(raw, variable))
+  const seen = new Set<string>()
+  return keys.map(namedKey).filter((key) => !seen.has(key.id) && seen.add(key.id) !== undefined)
 })
 
-const readCredential = (directory: string) =>
+/** `youtube-api-key`, `youtube-api-key-2`, …: every credential whose name starts so, by name. */
+const readCredentials = (directory: string) =>
   Effect.gen(function*() {
-    const path = (yield* Path.Path).join(directory, "youtube-api-key")
-    return yield* (yield* FileSystem.FileSystem).readFileString(path).pipe(
-      Effect.mapError((e) =>
-        keyProblem(`not set, and the credential file ${path} cannot be read (${errnoOf(e) ?? e.message})`)
-      )
-    )
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const unreadable = (why: string) => keyProblem(`not set, and the credential file ${path.join(directory, "youtube-api-key")} cannot be read (${why})`)
+    const names = yield* fs.readDirectory(directory).pipe(Effect.mapError((e) => unreadable(errnoOf(e) ?? e.message)))
+    const files = names.filter((name) => name.startsWith("youtube-api-key")).sort()
+    if (files.length === 0) return yield* unreadable("ENOENT")
+    return yield* Effect.forEach(files, (name) =>
+      fs.readFileString(path.join(directory, name)).pipe(
+        Effect.mapError((e) => keyProblem(`not set, and the credential file ${path.join(directory, name)} cannot be read (${errnoOf(e) ?? e.message})`)),
+        Effect.map((raw) => ["YOUTUBE_API_KEY", raw] as const)
+      ))
   })
 
 export class YouTubeConfig extends Context.Tag("viralvidvault/YouTubeConfig")<YouTubeConfig, YouTubeSettings>() {
   /** From the environment (or the host's ConfigProvider). */
   static readonly layer = Layer.effect(
     YouTubeConfig,
-    Effect.all({ apiKey, config: load(Config.all({ baseUrl, maxResults })) }).pipe(
-      Effect.map(({ apiKey, config }) => youTubeSettings({ apiKey, ...config }))
+    Effect.all({ apiKeys, config: load(Config.all({ baseUrl, maxResults })) }).pipe(
+      Effect.map(({ apiKeys, config }): YouTubeSettings => ({ ...youTubeSettings({ apiKey: apiKeys[0]!.value, ...config }), apiKeys }))
     )
   )
 }

@@ -85,9 +85,28 @@ describe("configuration", () => {
         YouTubeConfig,
         YouTubeConfig.layer.pipe(Layer.provide(withEnv({ CREDENTIALS_DIRECTORY: dir })))
       )
-      expect(Redacted.value(youtube.apiKey)).toBe("AIza-from-file")
+      expect(youtube.apiKeys.map((k) => Redacted.value(k.value))).toEqual(["AIza-from-file"])
       // A redacted key prints as such.
-      expect(String(youtube.apiKey)).not.toContain("AIza")
+      expect(String(youtube.apiKeys[0]!.value)).not.toContain("AIza")
+    }))
+
+  it.effect("several keys: YOUTUBE_API_KEYS in order, each used once, named by a short hash that is not the key", () =>
+    Effect.gen(function*() {
+      const read = (env: Record<string, string>) => Effect.provide(YouTubeConfig, YouTubeConfig.layer.pipe(Layer.provide(withEnv(env))))
+      const youtube = yield* read({ YOUTUBE_API_KEYS: " AIza-one, AIza-two ,AIza-one", YOUTUBE_API_KEY: "AIza-ignored" })
+      expect(youtube.apiKeys.map((k) => Redacted.value(k.value))).toEqual(["AIza-one", "AIza-two"])
+      expect(youtube.apiKeys.map((k) => k.id)).toEqual([expect.stringMatching(/^k-[0-9a-f]{8}$/), expect.stringMatching(/^k-[0-9a-f]{8}$/)])
+      expect(youtube.apiKeys[0]!.id).not.toBe(youtube.apiKeys[1]!.id)
+      expect(JSON.stringify(youtube.apiKeys)).not.toContain("AIza")
+      const empty = yield* failureOf(YouTubeConfig.layer, { YOUTUBE_API_KEYS: "AIza-one,,AIza-two" })
+      expect(empty.message).toBe("YOUTUBE_API_KEYS: is empty")
+
+      const dir = mkdtempSync(join(tmpdir(), "vvv-cred-"))
+      writeFileSync(join(dir, "youtube-api-key-2"), "AIza-second\n")
+      writeFileSync(join(dir, "youtube-api-key"), "AIza-first\n")
+      writeFileSync(join(dir, "database-password"), "not a key\n")
+      const fromFiles = yield* read({ CREDENTIALS_DIRECTORY: dir })
+      expect(fromFiles.apiKeys.map((k) => Redacted.value(k.value))).toEqual(["AIza-first", "AIza-second"])
     }))
 
   it.effect("DATABASE_URL must be a postgres URL, and the error does not echo it", () =>

@@ -3,7 +3,9 @@ import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, TestClock } fro
 import { defaultRetryPolicy, YouTubeConfig, type YouTubeSettings, youTubeSettings } from "../src/Config.js"
 import { googleError } from "../src/Demo/Faults.js"
 import { CategoryId, VideoId } from "../src/Domain/Video.js"
+import { apiKey } from "../src/Domain/Quota.js"
 import { YouTube } from "../src/YouTube/Client.js"
+import { makeGate, QuotaGate } from "../src/YouTube/Quota.js"
 import { apiItem, page, region } from "./support/Fixtures.js"
 import { json, respond, type ScriptedHttp, scriptedHttp } from "./support/ScriptedHttp.js"
 
@@ -392,4 +394,67 @@ describe("YouTube client", () => {
       const failed = yield* Fiber.join(fiber)
       expect([failed.error._tag, failed.attempts]).toEqual(["ApiUnavailable", defaultRetryPolicy.maxRetries + 1])
     }))
+
+  describe("keys and the run's budget", () => {
+    const first = apiKey(Redacted.make("AIza-first-key-000"))
+    const second = apiKey(Redacted.make("AIza-second-key-00"))
+    const keysUsed = (http: ScriptedHttp) => http.requests.map((r) => r.request.headers["x-goog-api-key"])
+
+    it.effect("a key that answers quotaExceeded is retired: that request and the rest of the run go to the next key", () =>
+      Effect.gen(function*() {
+        const http = scriptedHttp([respond(403, googleError(403, "quotaExceeded")), json(200, page([apiItem("a")])), json(200, page([apiItem("b")]))])
+        const youtube = yield* clientOn(http, { apiKeys: [first, second] })
+        const gate = yield* makeGate([{ key: first, left: 100 }, { key: second, left: 100 }], 100)
+        const [pl, se] = yield* Effect.provideService(
+          Effect.all([youtube.fetchRegion(region("PL")), youtube.fetchRegion(region("SE"))]),
+          QuotaGate,
+          gate
+        )
+        expect([pl.videos.length, se.videos.length]).toEqual([1, 1])
+        expect(keysUsed(http)).toEqual(["AIza-first-key-000", "AIza-second-key-00", "AIza-second-key-00"])
+        // The refused request cost its unit too, as YouTube counts it.
+        expect(yield* gate.taken).toEqual([{ keyId: first.id, units: 1 }, { keyId: second.id, units: 2 }])
+        expect(yield* gate.retired).toEqual([first.id])
+      }))
+
+    it.effect("a rejected key moves to the next as well; with every key spent the region fails with the API's error", () =>
+      Effect.gen(function*() {
+        const rejected = json(400, {
+          error: { code: 400, message: "API key not valid.", errors: [{ message: "API key not valid.", domain: "global", reason: "badRequest" }], details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID" }] }
+        })
+        const http = scriptedHttp([rejected, respond(403, googleError(403, "quotaExceeded"))])
+        const { error } = yield* Effect.flip(
+          Effect.flatMap(clientOn(http, { apiKeys: [first, second] }), (youtube) => youtube.fetchRegion(region("PL")))
+        )
+        expect(error._tag).toBe("QuotaExceeded")
+        expect(keysUsed(http)).toEqual(["AIza-first-key-000", "AIza-second-key-00"])
+      }))
+
+    it.effect("a request the run's allowance does not cover is not sent; nor is a retry, and the unit fails as its last attempt did", () =>
+      Effect.gen(function*() {
+        const http = scriptedHttp([json(200, page([apiItem("a")])), respond(503, googleError(503, "backendError"))])
+        const youtube = yield* clientOn(http)
+        const gate = yield* makeGate([{ key: first, left: 100 }], 2)
+        const withGate = <A, E>(effect: Effect.Effect<A, E>) => Effect.provideService(effect, QuotaGate, gate)
+        yield* withGate(youtube.fetchRegion(region("PL")))
+        // The second request is answered 503: retryable, but its retry would be the third unit.
+        const failing = yield* Effect.fork(Effect.flip(withGate(youtube.fetchRegion(region("SE")))))
+        yield* TestClock.adjust("30 seconds")
+        const failed = yield* Fiber.join(failing)
+        expect([failed.error._tag, failed.attempts]).toEqual(["ApiUnavailable", 1])
+        const notSent = yield* Effect.flip(withGate(youtube.fetchRegion(region("NO"))))
+        expect([notSent.error._tag, notSent.attempts]).toEqual(["BudgetSpent", 0])
+        expect(notSent.error.message).toBe("NO: not sent: the run's allowance of 2 units is used")
+        expect(http.requests).toHaveLength(2)
+      }))
+
+    it.effect("a key's own budget: spent, the next key takes over without asking YouTube", () =>
+      Effect.gen(function*() {
+        const http = scriptedHttp([json(200, page([apiItem("a")])), json(200, page([apiItem("b")]))])
+        const youtube = yield* clientOn(http, { apiKeys: [first, second] })
+        const gate = yield* makeGate([{ key: first, left: 1 }, { key: second, left: 5 }], 10)
+        yield* Effect.provideService(Effect.all([youtube.fetchRegion(region("PL")), youtube.fetchRegion(region("SE"))]), QuotaGate, gate)
+        expect(keysUsed(http)).toEqual(["AIza-first-key-000", "AIza-second-key-00"])
+      }))
+  })
 })

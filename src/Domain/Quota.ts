@@ -1,4 +1,5 @@
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Redacted } from "effect"
+import { createHash } from "node:crypto"
 
 /**
  * YouTube's quota, as a run plans against it (ARCHITECTURE.md, "Quota, keys and every
@@ -8,6 +9,18 @@ import { Clock, Effect } from "effect"
  */
 
 export const QUOTA_TIME_ZONE = "America/Los_Angeles"
+
+/** An API key and the short hash that names it in the ledger, the logs and `status`: never the key. */
+export interface ApiKey {
+  readonly id: string
+  readonly value: Redacted.Redacted
+}
+
+/** `k-3f9a1c2e`: 32 bits of the key's SHA-256, enough to tell a handful of keys apart, useless to rebuild one. */
+export const keyId = (key: Redacted.Redacted): string =>
+  `k-${createHash("sha256").update(Redacted.value(key)).digest("hex").slice(0, 8)}`
+
+export const apiKey = (value: Redacted.Redacted): ApiKey => ({ id: keyId(value), value })
 
 /** The default budget of a key a quota day: what YouTube grants a project. */
 export const DEFAULT_UNITS_PER_DAY = 10_000

@@ -15,7 +15,8 @@ export const FailureTag = Schema.Literal(
   "ChartUnavailable",
   "ApiUnavailable",
   "RequestRejected",
-  "DecodeFailed"
+  "DecodeFailed",
+  "BudgetSpent"
 )
 export type FailureTag = typeof FailureTag.Type
 

@@ -7,9 +7,11 @@ import type { ChartUnit } from "../Domain/Run.js"
 import type { ChartId, RegionalVideo, TrackedCounters, VideoId } from "../Domain/Video.js"
 import { classifyErrorResponse, decodePage, describeParseError, type VideoListPage } from "./Api.js"
 import { describeBody, describeTransportError, readBody } from "./Body.js"
-import { ApiUnavailable, DecodeFailed, FetchFailed, type YouTubeError } from "./Errors.js"
+import type { ApiKey } from "../Domain/Quota.js"
+import { ApiUnavailable, DecodeFailed, FetchFailed, type InvalidApiKey, type QuotaExceeded, type YouTubeError } from "./Errors.js"
 import { decodeCategory, decodeItem, toRegionalVideo } from "./Item.js"
 import { decodeLookupItem, idOf, toTrackedCounters } from "./Lookup.js"
+import { QuotaGate, unbudgeted } from "./Quota.js"
 import { retrySchedule, sayRetryAfterTooLong } from "./Retry.js"
 
 /** The YouTube Data API wants at most 50 items a page. */
@@ -69,18 +71,40 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
   effect: Effect.gen(function*() {
     const config = yield* YouTubeConfig
     const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest(flow(
-        HttpClientRequest.prependUrl(config.baseUrl),
-        HttpClientRequest.acceptJson,
-        // The key travels in a header, never in the URL, so access logs and traces do not see it.
-        HttpClientRequest.setHeader(API_KEY_HEADER, Redacted.value(config.apiKey))
-      ))
+      HttpClient.mapRequest(flow(HttpClientRequest.prependUrl(config.baseUrl), HttpClientRequest.acceptJson))
     )
     const schedule = retrySchedule(config.retry)
+    // Without a run's gate (a host calling the client directly), the keys in order, unbudgeted.
+    const ownGate = yield* unbudgeted(config.apiKeys)
+    const currentGate = Effect.map(Effect.serviceOption(QuotaGate), Option.getOrElse(() => ownGate))
 
-    /** One request to a list endpoint: its body decoded, or the error the API's answer means. */
-    const requestList = (region: RegionCode, path: string, urlParams: Record<string, string | number>) =>
-      client.get(path, { urlParams }).pipe(
+    /**
+     * One request to a list endpoint: its body decoded, or the error the API's answer
+     * means. Its unit is taken from the run's gate first; a key that answers
+     * `quotaExceeded` or is rejected is retired and the request goes again with the next.
+     */
+    const requestList = (region: RegionCode, path: string, urlParams: Record<string, string | number>): Effect.Effect<VideoListPage, YouTubeError> =>
+      Effect.gen(function*() {
+        const gate = yield* currentGate
+        const key = yield* gate.take(region)
+        return yield* sendList(region, path, urlParams, key).pipe(
+          Effect.catchIf(
+            (e): e is QuotaExceeded | InvalidApiKey => (e._tag === "QuotaExceeded" || e._tag === "InvalidApiKey") && config.apiKeys.length > 1,
+            (e) =>
+              Effect.flatMap(gate.retire(key.id), (another) =>
+                another
+                  ? Effect.zipRight(
+                    Effect.logWarning(`API key ${key.id}: ${e._tag === "QuotaExceeded" ? "quota spent" : "rejected"}; the rest of the run goes to the next key`),
+                    requestList(region, path, urlParams)
+                  )
+                  : Effect.fail(e))
+          )
+        )
+      })
+
+    const sendList = (region: RegionCode, path: string, urlParams: Record<string, string | number>, key: ApiKey) =>
+      // The key travels in a header, never in the URL, so access logs and traces do not see it.
+      client.get(path, { urlParams, headers: { [API_KEY_HEADER]: Redacted.value(key.value) } }).pipe(
         Effect.flatMap((response) =>
           Effect.flatMap(readBody(region, response), (body): Effect.Effect<VideoListPage, YouTubeError> =>
             response.status >= 200 && response.status < 300
@@ -115,15 +139,25 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         })
       )
 
-    /** `request`, retried as the schedule says; with the requests it made (after `before` others), success or not. */
+    /**
+     * `request`, retried as the schedule says; with the requests it made (after `before`
+     * others), success or not. A retry the gate does not cover is not sent: the request
+     * fails as its last attempt did.
+     */
     const withRetries = <A>(region: RegionCode, request: Effect.Effect<A, YouTubeError>, before: number) =>
       Effect.gen(function*() {
         const requests = yield* Ref.make(0)
-        const result = yield* Ref.update(requests, (n) => n + 1).pipe(
-          Effect.zipRight(request),
+        const lastSent = yield* Ref.make(Option.none<YouTubeError>())
+        const result = yield* request.pipe(
+          Effect.tap(() => Ref.update(requests, (n) => n + 1)),
+          Effect.tapError((e) => e._tag === "BudgetSpent" ? Effect.void : Effect.zipRight(Ref.update(requests, (n) => n + 1), Ref.set(lastSent, Option.some(e)))),
           Effect.retry(schedule),
           Effect.tapError(sayRetryAfterTooLong(config.retry, region)),
-          Effect.catchAll((error) => Effect.flatMap(Ref.get(requests), (n) => new FetchFailed({ error, attempts: before + n })))
+          Effect.catchAll((error) =>
+            Effect.flatMap(Effect.all([Ref.get(requests), Ref.get(lastSent)]), ([n, last]) =>
+              new FetchFailed({ error: error._tag === "BudgetSpent" ? Option.getOrElse(last, () => error) : error, attempts: before + n })
+            )
+          )
         )
         return [result, yield* Ref.get(requests)] as const
       })

@@ -124,6 +124,19 @@ export class DecodeFailed extends Schema.TaggedError<DecodeFailed>()("DecodeFail
   }
 }
 
+/** Not sent: the run's allowance is used, or every key has spent its quota for today. Costs nothing. */
+export class BudgetSpent extends Schema.TaggedError<BudgetSpent>()("BudgetSpent", {
+  region: RegionCode,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `${this.region}: not sent: ${this.detail}`
+  }
+  get hint() {
+    return "deferred to a later run; raise QUOTA_UNITS_PER_DAY only if the project's quota is higher, or add keys (YOUTUBE_API_KEYS)"
+  }
+}
+
 export type YouTubeError =
   | RateLimited
   | QuotaExceeded
@@ -133,6 +146,7 @@ export type YouTubeError =
   | ApiUnavailable
   | RequestRejected
   | DecodeFailed
+  | BudgetSpent
 
 export const isRetryable = (error: YouTubeError): boolean =>
   error._tag === "RateLimited" || error._tag === "ApiUnavailable"
