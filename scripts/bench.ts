@@ -19,7 +19,7 @@ import { cpus, tmpdir, totalmem } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import pg from "pg"
-import { IngestConfig, YouTubeConfig, youTubeSettings } from "../src/Config.js"
+import { IngestConfig, ingestSettings, YouTubeConfig, youTubeSettings } from "../src/Config.js"
 import { CATEGORIES } from "../src/Demo/Catalog.js"
 import { REFERENCE_LATENCY_MS } from "../src/Demo/Demo.js"
 import { type ChartSelection, OVERALL_ONLY } from "../src/Domain/Charts.js"
@@ -145,12 +145,12 @@ const pipelineOnce = (
       youtubeLayer(api, options.maxResults),
       stateLayer(options.state),
       StoreConnection.opened.pipe(Layer.provide(Layer.succeed(VideoStore, store))),
-      Layer.succeed(IngestConfig, {
+      Layer.succeed(IngestConfig, ingestSettings({
         regions: options.regions,
         charts: options.charts ?? OVERALL_ONLY,
         concurrency: options.concurrency,
         trackDays: 0
-      })
+      }))
     )),
     Effect.provide(quiet)
   )

@@ -1,7 +1,8 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Config, ConfigError, Context, Duration, Effect, Either, Layer, LogLevel, Option, Redacted, Schema } from "effect"
 import { type ChartSelection, parseCharts } from "./Domain/Charts.js"
-import { type ApiKey, apiKey as namedKey } from "./Domain/Quota.js"
+import { parseInterval } from "./Domain/Interval.js"
+import { type ApiKey, apiKey as namedKey, DEFAULT_UNITS_PER_DAY } from "./Domain/Quota.js"
 import { DEFAULT_REGIONS, parseRegions, type RegionCode } from "./Domain/Region.js"
 import { errnoOf } from "./Files.js"
 
@@ -164,7 +165,16 @@ export interface IngestSettings {
   readonly concurrency: number
   /** For how many days after it was last in a chart a video's counters are refreshed (`TRACK_DAYS`); 0: never. */
   readonly trackDays: number
+  /** Each key's budget a quota day (`QUOTA_UNITS_PER_DAY`). */
+  readonly unitsPerDay: number
+  /** How often runs come (`RUN_INTERVAL`): the room a run keeps for the day's later runs. */
+  readonly runInterval: Duration.Duration
 }
+
+/** Settings with the defaults for what is not given (the bench and tests build them by hand). */
+export const ingestSettings = (
+  given: Pick<IngestSettings, "regions" | "charts" | "concurrency" | "trackDays"> & Partial<IngestSettings>
+): IngestSettings => ({ unitsPerDay: DEFAULT_UNITS_PER_DAY, runInterval: Duration.hours(7), ...given })
 
 export class IngestConfig extends Context.Tag("viralvidvault/IngestConfig")<IngestConfig, IngestSettings>() {
   static readonly layer = Layer.effect(
@@ -185,7 +195,18 @@ export class IngestConfig extends Context.Tag("viralvidvault/IngestConfig")<Inge
         )
       ),
       concurrency: variable("FETCH_CONCURRENCY", Config.integer().pipe(Config.withDefault(3), Config.mapOrFail(between(1, 50)))),
-      trackDays: variable("TRACK_DAYS", Config.integer().pipe(Config.withDefault(3), Config.mapOrFail(between(0, 365))))
+      trackDays: variable("TRACK_DAYS", Config.integer().pipe(Config.withDefault(3), Config.mapOrFail(between(0, 365)))),
+      unitsPerDay: variable(
+        "QUOTA_UNITS_PER_DAY",
+        Config.integer().pipe(Config.withDefault(DEFAULT_UNITS_PER_DAY), Config.mapOrFail(between(1, 100_000_000)))
+      ),
+      runInterval: variable(
+        "RUN_INTERVAL",
+        Config.string().pipe(
+          Config.withDefault("7h"),
+          Config.mapOrFail((raw) => Either.mapLeft(parseInterval(raw), invalid))
+        )
+      )
     }))
   )
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { FileSystem, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { ConfigProvider, Effect, Either, Layer, Redacted } from "effect"
+import { ConfigProvider, Duration, Effect, Either, Layer, Redacted } from "effect"
 import { mkdtempSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -19,14 +19,16 @@ const failureOf = <A, E>(layer: Layer.Layer<A, E, FileSystem.FileSystem | Path.P
   Effect.scoped(Layer.build(layer.pipe(Layer.provide(withEnv(env))))).pipe(Effect.flip)
 
 describe("configuration", () => {
-  it.effect("defaults: the seven regions' overall charts, 3 at once, 25 videos, tracked 3 days, Google's API", () =>
+  it.effect("defaults: the seven regions' overall charts, 3 at once, 25 videos, tracked 3 days, 10,000 units a key every 7 h, Google's API", () =>
     Effect.gen(function*() {
       const ingest = yield* Effect.provide(IngestConfig, IngestConfig.layer.pipe(Layer.provide(withEnv({}))))
       expect(ingest).toEqual({
         regions: ["US", "GB", "PL", "NL", "SE", "NO", "AT"],
         charts: { overall: true, categories: [], everyCategory: false },
         concurrency: 3,
-        trackDays: 3
+        trackDays: 3,
+        unitsPerDay: 10_000,
+        runInterval: Duration.hours(7)
       })
       const youtube = yield* Effect.provide(YouTubeConfig, YouTubeConfig.layer.pipe(Layer.provide(withEnv({ YOUTUBE_API_KEY: "k" }))))
       expect(youtube.maxResults).toBe(25)

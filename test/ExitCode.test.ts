@@ -17,6 +17,8 @@ const reportOf = (status: IngestReport["status"], regions: ReadonlyArray<RegionO
     finishedAt: new Date(0),
     regions,
     entries: 0,
+    units: 0,
+    allowance: 0,
     uniqueVideos: 0,
     multiRegionVideos: 0,
     fetchOrder: [],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Either, Fiber, Option, Ref, TestClock } from "effect"
-import { parseInterval, runEvery } from "../src/Ingest/Schedule.js"
+import { parseInterval } from "../src/Domain/Interval.js"
+import { runEvery } from "../src/Ingest/Schedule.js"
 
 /** `serve --ingest-every`: the schedule on the TestClock, each run's start and end recorded. */
 

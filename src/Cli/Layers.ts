@@ -6,6 +6,7 @@ import { StateDirectory } from "../State.js"
 import { StoreConnection } from "../Store/Connection.js"
 import { DatabaseLive } from "../Store/Database.js"
 import { MigrationsLive } from "../Store/Migrations.js"
+import { QuotaLedger } from "../Store/QuotaLedger.js"
 import { VideoStore } from "../Store/VideoStore.js"
 
 /** What the commands run on: the composition root of the command line. */
@@ -22,7 +23,7 @@ export const DemoState = StateDirectory.within("demo").pipe(Layer.provide(StateD
  */
 export const RunLive = Layer.mergeAll(
   IngestServices,
-  StoreConnection.inBackground(Layer.merge(VideoStore.Default, MigrationsLive).pipe(Layer.provide(DatabaseLive)))
+  StoreConnection.inBackground(Layer.mergeAll(VideoStore.Default, QuotaLedger.Default, MigrationsLive).pipe(Layer.provide(DatabaseLive)))
 ).pipe(
   Layer.provide(Layer.mergeAll(YouTubeConfig.layer, FetchHttpClient.layer, DatabaseConfig.layer)),
   Layer.provide(StateDirectory.layer)

@@ -1,11 +1,12 @@
 import { Command, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
-import { Duration, Effect, Either, Layer, Option } from "effect"
+import { ConfigProvider, Duration, Effect, Either, Layer, Option } from "effect"
 import { DatabaseConfig } from "../Config.js"
 import { IncompleteRun } from "../Domain/Run.js"
 import { IngestLive } from "../Ingest/Live.js"
 import { ingest } from "../Ingest/Pipeline.js"
-import { parseInterval, runEvery } from "../Ingest/Schedule.js"
+import { parseInterval } from "../Domain/Interval.js"
+import { runEvery } from "../Ingest/Schedule.js"
 import { StateDirectory } from "../State.js"
 import { DatabaseLive } from "../Store/Database.js"
 import { MigrationsLive } from "../Store/Migrations.js"
@@ -24,13 +25,21 @@ const ServeLive = Layer.mergeAll(Trends.Default, VideoSearch.Default, Migrations
 
 /**
  * The reads and a run's services on ONE database connection: the embedded database can
- * be opened by one process once, so the server and its runs share it.
+ * be opened by one process once, so the server and its runs share it. The runs come
+ * every `interval`: that is `RUN_INTERVAL` (what a run keeps of the day's quota for the
+ * later ones) unless the environment says otherwise.
  */
-const ServeAndIngestLive = Layer.mergeAll(Trends.Default, VideoSearch.Default, IngestLive).pipe(
-  Layer.provide(FetchHttpClient.layer),
-  Layer.provide(DatabaseLive),
-  Layer.provide(Layer.merge(DatabaseConfig.layer, StateDirectory.layer))
-)
+const serveAndIngestLive = (interval: Duration.Duration) =>
+  Layer.mergeAll(Trends.Default, VideoSearch.Default, IngestLive).pipe(
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(DatabaseLive),
+    Layer.provide(Layer.merge(DatabaseConfig.layer, StateDirectory.layer)),
+    Layer.provide(Layer.setConfigProvider(
+      ConfigProvider.fromEnv().pipe(
+        ConfigProvider.orElse(() => ConfigProvider.fromMap(new Map([["RUN_INTERVAL", `${Math.round(Duration.toSeconds(interval))}s`]])))
+      )
+    ))
+  )
 
 /** A run that stored less than every chart is logged by the run itself; the schedule goes on either way. */
 const scheduledRun = ingest.pipe(
@@ -77,7 +86,7 @@ export const serveCommand = Command.make(
         })
         return yield* Effect.raceFirst(server, schedule)
       })
-      return yield* Effect.provide(collecting, ServeAndIngestLive)
+      return yield* Effect.provide(collecting, serveAndIngestLive(ingestEvery.value))
     })
 ).pipe(
   Command.withDescription(

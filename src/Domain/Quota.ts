@@ -73,15 +73,16 @@ export const runsDueBefore = (now: Date, end: Date, intervalMs: number): number 
   intervalMs <= 0 ? 0 : Math.max(0, Math.ceil((end.getTime() - now.getTime()) / intervalMs) - 1)
 
 /**
- * What this run may spend: all it needs when what is left also covers the runs still due
- * today at that need; else an equal share of what is left (so a budget too small for
- * every run is spread over them, and the rotation reaches every chart in turn).
+ * What this run may spend: what is left beyond what the runs still due today need at
+ * `need` a run; when that is less than an equal share of what is left (the budget does
+ * not cover every run), the share, so that each run gets its turn and the rotation
+ * reaches every chart. Never more than what is left.
  */
 export const allowance = (options: { readonly left: number; readonly need: number; readonly runsStillDue: number }): number => {
   const left = Math.max(0, options.left)
   const kept = options.runsStillDue * options.need
   const share = Math.floor(left / (options.runsStillDue + 1))
-  return Math.min(options.need, Math.max(left - kept, share))
+  return Math.min(left, Math.max(left - kept, share))
 }
 
 /**

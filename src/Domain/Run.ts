@@ -43,9 +43,10 @@ export const unitLabel = (unit: ChartUnit): string => unit.chart === "all" ? uni
 
 /**
  * `unavailable`: a category chart YouTube does not offer in that region
- * (`videoChartNotFound`); not a failure.
+ * (`videoChartNotFound`); `deferred`: left for a later run, the day's quota not covering
+ * it. Neither is a failure.
  */
-export const RegionStatus = Schema.Literal("ok", "failed", "skipped", "unavailable")
+export const RegionStatus = Schema.Literal("ok", "failed", "skipped", "unavailable", "deferred")
 export type RegionStatus = typeof RegionStatus.Type
 
 /**
@@ -110,6 +111,11 @@ export class RegionOutcome extends Schema.Class<RegionOutcome>("RegionOutcome")(
       errorTag: failure._tag,
       error: failure.message
     })
+  }
+
+  /** Not requested this run: the quota left today does not cover it. A later run asks for it first. */
+  static deferred(region: RegionCode, chart: ChartId, why: string): RegionOutcome {
+    return RegionOutcome.make({ region, chart, status: "deferred", videos: 0, malformed: 0, attempts: 0, durationMs: 0, error: why })
   }
 
   /** Not requested: the run had stopped after `cause`, which every region would repeat. */
@@ -199,7 +205,11 @@ export class IngestReport extends Schema.Class<IngestReport>("IngestReport")({
   fetchOrder: Schema.Array(Schema.String),
   /** How long the fetch stage took, all units. */
   fetchMs: Schema.NonNegativeInt,
-  tracking: TrackingReport
+  tracking: TrackingReport,
+  /** Requests sent, retries included: YouTube's units, each counted whatever its answer. */
+  units: Schema.NonNegativeInt,
+  /** What the run could spend: its need, or its share of what was left today. */
+  allowance: Schema.NonNegativeInt
 }) {}
 
 /**

@@ -1,9 +1,10 @@
-import { Clock, Duration, Effect, Either, Option } from "effect"
+import { Clock, type Context, Duration, Effect, Either, Option } from "effect"
 import { IngestConfig } from "../Config.js"
 import type { Category } from "../Domain/Category.js"
 import type { RegionCode } from "../Domain/Region.js"
 import { type Batch, isRunStopping } from "../Domain/Run.js"
 import type { StoredCategories } from "../Store/CategoryRows.js"
+import type { StoreConnection } from "../Store/Connection.js"
 import type { VideoStore } from "../Store/VideoStore.js"
 import { YouTube } from "../YouTube/Client.js"
 
@@ -30,6 +31,24 @@ export const fetchLists = (due: ReadonlyArray<RegionCode>, missing: (region: Reg
     }
     return fetched
   })
+
+/**
+ * How many category lists the categories stage may ask for this run, for the quota's
+ * plan: the regions whose stored list is missing or stale, less those the plan asked
+ * for already (a video naming an unknown category can add one: the room left for retries
+ * covers it). Every region while the store is not open (the plan does not wait for it).
+ */
+export const listsDue = (connection: Context.Tag.Service<StoreConnection>, regions: ReadonlyArray<RegionCode>, askedAlready: ReadonlySet<RegionCode>) =>
+  Effect.gen(function*() {
+    const open = yield* connection.ifOpen
+    if (Option.isNone(open)) return regions.filter((region) => !askedAlready.has(region)).length
+    const store = open.value
+    const candidates = regions.filter((region) => !askedAlready.has(region))
+    if (candidates.length === 0) return 0
+    const stored = yield* store.categoriesOf(candidates)
+    const now = yield* Clock.currentTimeMillis
+    return candidates.filter((region) => isStale(stored.get(region), now)).length
+  }).pipe(Effect.orElseSucceed(() => 0))
 
 /**
  * The categories stage, after the commit: each region the run collected gets its

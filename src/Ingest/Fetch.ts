@@ -57,6 +57,10 @@ export const fetchCharts = (units: ReadonlyArray<ChartUnit>, onOutcome: (outcome
           yield* Effect.log(said.message).pipe(Effect.annotateLogs({ region: unit.region, chart: unit.chart }))
           return { outcome: RegionOutcome.unavailable(unit.region, unit.chart, said, spent), videos: [] }
         }
+        if (error._tag === "BudgetSpent") {
+          yield* Effect.logWarning(`${unitLabel(unit)}: deferred: ${error.message}`)
+          return { outcome: RegionOutcome.deferred(unit.region, unit.chart, error.message), videos: [] }
+        }
         if (stopsTheRun(error)) yield* Ref.set(stopped, Option.some(error))
         yield* Effect.logError(`${error.message}; ${error.hint}`).pipe(
           Effect.annotateLogs({ region: unit.region, chart: unit.chart, error: error._tag, attempts })

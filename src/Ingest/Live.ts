@@ -8,6 +8,7 @@ import { StateDirectory } from "../State.js"
 import { StoreConnection } from "../Store/Connection.js"
 import type { StoreError } from "../Store/Errors.js"
 import { MigrationsLive } from "../Store/Migrations.js"
+import { QuotaLedger } from "../Store/QuotaLedger.js"
 import { Spool } from "../Store/Spool.js"
 import { VideoStore } from "../Store/VideoStore.js"
 import { YouTube } from "../YouTube/Client.js"
@@ -30,7 +31,7 @@ export const IngestLive: Layer.Layer<
   HttpClient.HttpClient | SqlClient.SqlClient
 > = Layer.mergeAll(
   IngestServices,
-  StoreConnection.opened.pipe(Layer.provide(Layer.merge(VideoStore.Default, MigrationsLive)))
+  StoreConnection.opened.pipe(Layer.provide(Layer.mergeAll(VideoStore.Default, QuotaLedger.Default, MigrationsLive)))
 ).pipe(
   Layer.provide(Layer.merge(YouTubeConfig.layer, StateDirectory.layer)),
   Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer))

@@ -4,12 +4,15 @@ import { dedup } from "../Domain/Dedup.js"
 import { type Batch, type RegionOutcome, runStatus } from "../Domain/Run.js"
 import { StoreConnection } from "../Store/Connection.js"
 import type { SpooledBatch } from "../Store/Spool.js"
-import { refreshCategories } from "./Categories.js"
+import { listsDue, refreshCategories } from "./Categories.js"
+import { IngestConfig } from "../Config.js"
 import { commit, keptOrLost, writeAhead } from "./Commit.js"
 import { type Fetched, fetchCharts } from "./Fetch.js"
 import { planUnits } from "./Plan.js"
+import { openQuota, planRun, settleQuota, withDeferred } from "./Quota.js"
 import { report } from "./Report.js"
-import { track } from "./Tracking.js"
+import { deferredTracking, lookupsDue, track } from "./Tracking.js"
+import { QuotaGate } from "../YouTube/Quota.js"
 
 /**
  * One run, in eight stages: plan its units (each region's charts), fetch them (in the
@@ -76,23 +79,48 @@ export const ingest = Effect.gen(function*() {
   const fetchedOne = (outcome: RegionOutcome) =>
     Ref.update(progress, (p) => p._tag === "Fetching" ? { ...p, outcomes: [...p.outcomes, outcome] } : p)
 
+  const quota = yield* openQuota(connection)
+
   return yield* Effect.gen(function*() {
     const plan = yield* planUnits(connection)
-    const fetched = yield* fetchCharts(plan.units, fetchedOne)
+    const { regions } = yield* IngestConfig
+    const charts = yield* planRun(quota, plan.units, {
+      trackingLookups: yield* lookupsDue(connection),
+      categoryLists: yield* listsDue(connection, regions, plan.categoriesAsked)
+    })
+    const fetched = withDeferred(
+      plan.units,
+      yield* fetchCharts(charts.send, fetchedOne),
+      charts.deferred,
+      "the quota left today does not cover it; asked first next run"
+    )
     const batch = yield* merge(batchId, startedAt, fetched)
     const [spooled, kept] = yield* writeAhead(batch).pipe(
       Effect.tap((kept) => Ref.set(progress, { _tag: "Fetched", batch, kept })),
       Effect.uninterruptible,
       Effect.timed
     )
-    const tracking = yield* track(connection, fetched)
+    const tracking = charts.tracking ? yield* track(connection, fetched) : yield* deferredTracking
     const { runId, storeMs } = yield* commit(
       connection,
       { ...batch, tracked: tracking.tracked, gone: tracking.gone },
       kept,
       Ref.set(progress, { _tag: "Committed" })
     )
-    yield* refreshCategories(yield* connection.store, batch, plan.categoriesAsked)
-    return yield* report(batch, fetched, tracking.report, { runId, spoolMs: Math.round(Duration.toMillis(spooled)), storeMs })
-  }).pipe(Effect.onInterrupt(() => Effect.flatMap(Ref.get(progress), onInterrupt(connection, startedAt))))
+    if (charts.categories) yield* refreshCategories(yield* connection.store, batch, plan.categoriesAsked)
+    else yield* Effect.logWarning("category lists deferred: the quota left today does not cover them")
+    const units = (yield* quota.gate.taken).reduce((sum, key) => sum + key.units, 0)
+    return yield* report(batch, fetched, tracking.report, {
+      runId,
+      spoolMs: Math.round(Duration.toMillis(spooled)),
+      storeMs,
+      units,
+      allowance: charts.allowance
+    })
+  }).pipe(
+    Effect.provideService(QuotaGate, quota.gate),
+    Effect.onInterrupt(() => Effect.flatMap(Ref.get(progress), onInterrupt(connection, startedAt))),
+    // Whatever happens, the ledger learns what was spent (an interrupted run too).
+    Effect.ensuring(Effect.ignore(settleQuota(quota)))
+  )
 }).pipe(Effect.withSpan("ingest"))

@@ -15,8 +15,10 @@ const levelOf: Record<RunStatus, LogLevel.LogLevel> = {
 const unitsSaid = (outcomes: ReadonlyArray<RegionOutcome>) => {
   const ok = outcomes.filter((o) => o.status === "ok").length
   const unavailable = outcomes.filter((o) => o.status === "unavailable").length
+  const deferred = outcomes.filter((o) => o.status === "deferred").length
+  const aside = [...(unavailable > 0 ? [`${unavailable} unavailable`] : []), ...(deferred > 0 ? [`${deferred} deferred`] : [])]
   const regions = new Set(outcomes.map((o) => o.region)).size
-  return `${ok}/${outcomes.length} charts${unavailable > 0 ? ` (${unavailable} unavailable)` : ""} in ${regions} region${regions === 1 ? "" : "s"}`
+  return `${ok}/${outcomes.length} charts${aside.length > 0 ? ` (${aside.join(", ")})` : ""} in ${regions} region${regions === 1 ? "" : "s"}`
 }
 
 /**
@@ -27,9 +29,9 @@ export const report = (
   batch: Batch,
   fetched: Fetched,
   tracking: TrackingReport,
-  stored: { readonly runId: RunId; readonly spoolMs: number; readonly storeMs: number }
+  stored: { readonly runId: RunId; readonly spoolMs: number; readonly storeMs: number; readonly units: number; readonly allowance: number }
 ) => {
-  const { runId, spoolMs, storeMs } = stored
+  const { allowance, runId, spoolMs, storeMs, units } = stored
   const { fetchMs, order, outcomes } = fetched
   const result = IngestReport.make({
     runId,
@@ -42,16 +44,19 @@ export const report = (
     multiRegionVideos: batch.videos.filter((v) => v.regions.length > 1).length,
     fetchOrder: order,
     fetchMs,
-    tracking
+    tracking,
+    units,
+    allowance
   })
   return Effect.logWithLevel(
     levelOf[batch.status],
     `run ${runId} ${batch.status}: ${unitsSaid(outcomes)}, ${result.entries} entries, ` +
       `${result.uniqueVideos} unique videos (${result.multiRegionVideos} in several regions), ` +
       (tracking.videos > 0 ? `${tracking.refreshed}/${tracking.videos} tracked (${tracking.gone} gone), ` : "") +
+      `${units} unit${units === 1 ? "" : "s"}, ` +
       Duration.format(Duration.millis(batch.finishedAt.getTime() - batch.startedAt.getTime()))
   ).pipe(
-    Effect.annotateLogs({ run: runId, status: batch.status, fetchMs, spoolMs, storeMs, fetchOrder: order.join(",") }),
+    Effect.annotateLogs({ run: runId, status: batch.status, fetchMs, spoolMs, storeMs, units, allowance, fetchOrder: order.join(",") }),
     Effect.as(result)
   )
 }

@@ -20,6 +20,27 @@ export interface Tracked {
 
 const nothing: Tracked = { tracked: [], gone: [], report: TrackingReport.none }
 
+/** Tracking left out by the quota's plan: said, and nothing looked up (the next run with room does). */
+export const deferredTracking = Effect.as(Effect.logWarning("tracking deferred: the quota left today does not cover its look-ups"), nothing)
+
+/**
+ * How many look-ups tracking may send this run, for the quota's plan: every video due,
+ * as if no chart of this run listed it (an upper bound). None while the store is not
+ * open (the plan does not wait for it; tracking, later, does).
+ */
+export const lookupsDue = (connection: Context.Tag.Service<StoreConnection>) =>
+  Effect.gen(function*() {
+    const { trackDays } = yield* IngestConfig
+    if (trackDays === 0) return 0
+    const open = yield* connection.ifOpen
+    if (Option.isNone(open)) return 0
+    const store = open.value
+    const now = yield* Clock.currentTimeMillis
+    const due = yield* store.trackable(new Date(now - Duration.toMillis(Duration.days(trackDays))))
+    const byRegion = Arr.groupBy(due, (video) => video.region)
+    return Object.values(byRegion).reduce((sum, videos) => sum + Math.ceil(videos.length / IDS_A_REQUEST), 0)
+  }).pipe(Effect.orElseSucceed(() => 0))
+
 /**
  * The tracking stage, after the charts: every video a chart listed within `TRACK_DAYS`
  * that this run's charts did not, and that is not gone, is looked up by id (50 a

@@ -4,6 +4,7 @@ import { DatabaseRefused, storeErrorOf } from "./Errors.js"
 import { m0005_full_record } from "./Migrations/0005_full_record.js"
 import { m0006_tracking } from "./Migrations/0006_tracking.js"
 import { m0007_chart_index } from "./Migrations/0007_chart_index.js"
+import { m0008_quota } from "./Migrations/0008_quota.js"
 
 /**
  * The project's migrations, imported statically so they survive bundling
@@ -117,7 +118,8 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "4_batch_ids": m0004_batch_ids,
   "5_full_record": m0005_full_record,
   "6_tracking": m0006_tracking,
-  "7_chart_index": m0007_chart_index
+  "7_chart_index": m0007_chart_index,
+  "8_quota": m0008_quota
 }
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"

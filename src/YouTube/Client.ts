@@ -91,7 +91,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
           Effect.catchIf(
             (e): e is QuotaExceeded | InvalidApiKey => (e._tag === "QuotaExceeded" || e._tag === "InvalidApiKey") && config.apiKeys.length > 1,
             (e) =>
-              Effect.flatMap(gate.retire(key.id), (another) =>
+              Effect.flatMap(gate.retire(key.id, e._tag === "QuotaExceeded"), (another) =>
                 another
                   ? Effect.zipRight(
                     Effect.logWarning(`API key ${key.id}: ${e._tag === "QuotaExceeded" ? "quota spent" : "rejected"}; the rest of the run goes to the next key`),
@@ -283,6 +283,17 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
     /** A region's overall chart: `fetchChart` of its `all` chart. */
     const fetchRegion = (region: RegionCode) => fetchChart({ region, chart: "all" })
 
-    return { fetchChart, fetchRegion, fetchCategories, lookUp } as const
+    return {
+      fetchChart,
+      fetchRegion,
+      fetchCategories,
+      lookUp,
+      /** The keys, in the order they are used (the planner budgets each). */
+      keys: config.apiKeys,
+      /** Requests a chart costs: pages of at most 50 up to MAX_RESULTS. */
+      pagesPerChart: Math.ceil(config.maxResults / PAGE_SIZE),
+      /** Retries a request may need at most, after its first attempt. */
+      maxRetries: config.retry.maxRetries
+    } as const
   })
 }) {}

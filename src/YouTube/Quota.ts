@@ -13,14 +13,18 @@ export interface Gate {
   /** A unit for one request: the key to send it with. */
   readonly take: (region: RegionCode) => Effect.Effect<ApiKey, BudgetSpent>
   /**
-   * The key answered `quotaExceeded` or was rejected: the rest of the run goes to the
-   * next. True when another key is left.
+   * The key answered `quotaExceeded` (`exhausted`) or was rejected: the rest of the run
+   * goes to the next. True when another key is left.
    */
-  readonly retire: (keyId: string) => Effect.Effect<boolean>
+  readonly retire: (keyId: string, exhausted: boolean) => Effect.Effect<boolean>
+  /** What the run may spend in all, from now on (the planner settles it once it knows the run's need). */
+  readonly setAllowance: (units: number) => Effect.Effect<void>
   /** Units taken this run, per key id, in the keys' order. */
   readonly taken: Effect.Effect<ReadonlyArray<{ readonly keyId: string; readonly units: number }>>
   /** Keys retired this run. */
   readonly retired: Effect.Effect<ReadonlyArray<string>>
+  /** Keys YouTube said were exhausted this run. */
+  readonly exhausted: Effect.Effect<ReadonlyArray<string>>
 }
 
 /** The gate of the run in progress; without one, the client uses its keys in order, unbudgeted (a host that plans nothing). */
@@ -36,7 +40,9 @@ interface GateState {
   /** Units taken per key, in the keys' order. */
   readonly taken: ReadonlyArray<number>
   readonly retired: ReadonlySet<string>
+  readonly exhausted: ReadonlySet<string>
   readonly total: number
+  readonly allowance: number
 }
 
 /**
@@ -45,11 +51,11 @@ interface GateState {
  */
 export const makeGate = (keys: ReadonlyArray<KeyBudget>, allowance: number) =>
   Effect.gen(function*() {
-    const state = yield* Ref.make<GateState>({ taken: keys.map(() => 0), retired: new Set(), total: 0 })
+    const state = yield* Ref.make<GateState>({ taken: keys.map(() => 0), retired: new Set(), exhausted: new Set(), total: 0, allowance })
     const take = (region: RegionCode) =>
       Effect.flatten(Ref.modify(state, (s): [Effect.Effect<ApiKey, BudgetSpent>, GateState] => {
-        if (s.total >= allowance) {
-          return [Effect.fail(new BudgetSpent({ region, detail: `the run's allowance of ${allowance} units is used` })), s]
+        if (s.total >= s.allowance) {
+          return [Effect.fail(new BudgetSpent({ region, detail: `the run's allowance of ${s.allowance} units is used` })), s]
         }
         const index = keys.findIndex((k, i) => !s.retired.has(k.key.id) && s.taken[i]! < k.left)
         if (index === -1) {
@@ -58,17 +64,19 @@ export const makeGate = (keys: ReadonlyArray<KeyBudget>, allowance: number) =>
         const taken = s.taken.map((n, i) => (i === index ? n + 1 : n))
         return [Effect.succeed(keys[index]!.key), { ...s, taken, total: s.total + 1 }]
       }))
-    const retire = (keyId: string) =>
+    const retire = (keyId: string, exhausted: boolean) =>
       Ref.modify(state, (s) => {
         const retired = new Set([...s.retired, keyId])
         const more = keys.some((k, i) => !retired.has(k.key.id) && s.taken[i]! < k.left)
-        return [more, { ...s, retired }]
+        return [more, { ...s, retired, exhausted: exhausted ? new Set([...s.exhausted, keyId]) : s.exhausted }]
       })
     const gate: Gate = {
       take,
       retire,
       taken: Effect.map(Ref.get(state), (s) => keys.map((k, i) => ({ keyId: k.key.id, units: s.taken[i]! }))),
-      retired: Effect.map(Ref.get(state), (s) => [...s.retired])
+      retired: Effect.map(Ref.get(state), (s) => [...s.retired]),
+      exhausted: Effect.map(Ref.get(state), (s) => [...s.exhausted]),
+      setAllowance: (units) => Ref.update(state, (s) => ({ ...s, allowance: units }))
     }
     return gate
   })

@@ -1,10 +1,11 @@
 import { Error as PlatformError, FileSystem } from "@effect/platform"
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
-import { Clock, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Effect, Layer, Option, Redacted, Ref } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { IngestConfig } from "../../src/Config.js"
+import { IngestConfig, ingestSettings } from "../../src/Config.js"
+import { apiKey } from "../../src/Domain/Quota.js"
 import { Category } from "../../src/Domain/Category.js"
 import type { RegionCode } from "../../src/Domain/Region.js"
 import { type ChartSelection, OVERALL_ONLY } from "../../src/Domain/Charts.js"
@@ -183,7 +184,10 @@ export const harness = (behaviour: Behaviour, options: HarnessOptions = {}) =>
           Effect.zipRight((options.lookUp ?? everyIdFound)(code, ids)),
           Effect.map((answer) => ({ ...answer, attempts: 1 })),
           Effect.mapError((error) => new FetchFailed({ error, attempts: 1 }))
-        )
+        ),
+      keys: [apiKey(Redacted.make("AIza-scripted-pipeline-key"))],
+      pagesPerChart: 1,
+      maxRetries: 0
     })
     const store = VideoStore.make({
       saveRun: (run: Batch) => Ref.updateAndGet(saved, (s) => [...s, run]).pipe(Effect.map((s) => RunId.make(s.length))),
@@ -225,12 +229,12 @@ export const harness = (behaviour: Behaviour, options: HarnessOptions = {}) =>
     const layer = Layer.mergeAll(
       Layer.succeed(YouTube, youtube),
       StoreConnection.opened.pipe(Layer.provide(Layer.succeed(VideoStore, options.store ?? store))),
-      Layer.succeed(IngestConfig, {
+      Layer.succeed(IngestConfig, ingestSettings({
         regions: options.regions ?? SEVEN,
         charts: options.charts ?? OVERALL_ONLY,
         concurrency: options.concurrency ?? 3,
         trackDays: options.trackDays ?? 0
-      }),
+      })),
       stateIn(options.state, options.files)
     )
     return { layer, requested, requestedCharts, saved, askedCategories, storedCategories, lookedUp }

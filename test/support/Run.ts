@@ -42,6 +42,7 @@ export const reset = (url: string) =>
     `DO $$ BEGIN
        IF to_regclass('ingest_runs') IS NOT NULL THEN TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE; END IF;
        IF to_regclass('categories') IS NOT NULL THEN TRUNCATE categories; END IF;
+       IF to_regclass('quota_usage') IS NOT NULL THEN TRUNCATE quota_usage; END IF;
      END $$`
   )
 
