@@ -41,6 +41,30 @@ const VOCABULARIES: Readonly<Record<string, Vocabulary>> = {
     tails: ["(offizielles Video)", "🏔️", "– live", "| Höhepunkte", "🎶"],
     channels: ["Alpenklang", "Wien Heute", "Grazer Gaming", "Tiroler Töne"]
   },
+  fr: {
+    language: "fr",
+    subjects: ["Été à Marseille", "Les Bleus en finale", "Crêpes à la bretonne", "Ça va être génial", "Nuit blanche à Paris"],
+    tails: ["(clip officiel)", "🥐", "– en direct", "| résumé", "🎬"],
+    channels: ["Chanson Française", "Foot Île-de-France", "Cuisine Maison", "Jeux Vidéo Québec"]
+  },
+  es: {
+    language: "es",
+    subjects: ["Mañana en Sevilla", "El Clásico", "Canción del año", "Paella de la abuela", "Noche en Ciudad de México"],
+    tails: ["(video oficial)", "🔥", "– en vivo", "| resumen", "💃"],
+    channels: ["Música Latina", "Fútbol Total", "Cocina Fácil", "Gamers Españoles"]
+  },
+  pt: {
+    language: "pt",
+    subjects: ["Carnaval no Rio", "Gol de placa", "Saudade de São Paulo", "Pão de queijo caseiro", "Forró na praia"],
+    tails: ["(clipe oficial)", "⚽", "– ao vivo", "| melhores momentos", "🎶"],
+    channels: ["Sertanejo Brasil", "Futebol Já", "Cozinha da Vó", "Jogatina BR"]
+  },
+  ja: {
+    language: "ja",
+    subjects: ["東京の夜景", "新曲ミュージックビデオ", "ラーメン食べ比べ", "桜の季節", "ゲーム実況"],
+    tails: ["【公式】", "🌸", "– ライブ", "| ハイライト", "🎮"],
+    channels: ["東京ミュージック", "ゲームチャンネル", "料理の時間", "旅するカメラ"]
+  },
   en: {
     language: "en",
     subjects: ["Running the London marathon", "Official Music Video", "We tried every burger", "Top 10 goals", "Reacting to the finale"],
@@ -49,15 +73,28 @@ const VOCABULARIES: Readonly<Record<string, Vocabulary>> = {
   }
 }
 
+/** A region's titles; a region not named here gets English ones. */
 const REGION_VOCABULARY: Readonly<Record<string, string>> = {
   PL: "pl",
   NL: "nl",
+  BE: "nl",
   SE: "sv",
   NO: "no",
   AT: "de",
   DE: "de",
+  CH: "de",
+  LI: "de",
   GB: "en",
-  US: "en"
+  US: "en",
+  FR: "fr",
+  LU: "fr",
+  SN: "fr",
+  ...Object.fromEntries(
+    ["ES", "MX", "AR", "CO", "CL", "PE", "VE", "EC", "BO", "PY", "UY", "CR", "PA", "GT", "HN", "NI", "SV", "DO", "PR"].map((r) => [r, "es"])
+  ),
+  BR: "pt",
+  PT: "pt",
+  JP: "ja"
 }
 
 const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -37,6 +37,20 @@ export const INVALID_KEY_BODY = googleError(400, "badRequest", "API key not vali
   details: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" }]
 })
 
+const QUOTA_MESSAGE = `The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.`
+
+/**
+ * What YouTube answers (403) once a key's daily quota is spent: domain `youtube.quota`,
+ * and the message's markup escaped as Google's JSON escapes it (`\u003c`).
+ */
+export const QUOTA_EXCEEDED_BODY = JSON.stringify({
+  error: {
+    code: 403,
+    message: QUOTA_MESSAGE,
+    errors: [{ message: QUOTA_MESSAGE, domain: "youtube.quota", reason: "quotaExceeded" }]
+  }
+}).replace(/</g, "\\u003c").replace(/>/g, "\\u003e")
+
 export const Faults = {
   respond: (status: number, body: string, headers?: Record<string, string>): Fault =>
     headers === undefined ? { _tag: "Respond", status, body } : { _tag: "Respond", status, body, headers },

@@ -2,13 +2,19 @@ import { Effect } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { CATEGORIES as CATALOG_CATEGORIES, categoriesFor, categoryChartFor, chartFor, CHARTS_NOT_OFFERED } from "./Catalog.js"
-import { type Fault, googleError, INVALID_KEY_BODY } from "./Faults.js"
+import { type Fault, googleError, INVALID_KEY_BODY, QUOTA_EXCEEDED_BODY } from "./Faults.js"
+import { makeKeys, type QuotaOptions } from "./Keys.js"
+import { regionListFor, YOUTUBE_REGIONS } from "./Regions.js"
+import { chartPage, lookupPage, offsetOf, PAGE_LIMIT, send, sendHuge } from "./Responses.js"
+
+export type { QuotaOptions } from "./Keys.js"
 
 /**
  * A real HTTP server on 127.0.0.1 that speaks the YouTube Data API's `videos.list`
- * (`chart=mostPopular`, overall or a category's, and look-ups by `id`) and
- * `videoCategories.list` as the API does (see shared/youtube-api.md), with scripted
- * faults. It serves the demo, the benchmark and the end-to-end tests.
+ * (`chart=mostPopular`, overall or a category's, and look-ups by `id`),
+ * `videoCategories.list` and `i18nRegions.list` as the API does (see
+ * shared/youtube-api.md), with scripted faults and, when asked, a quota per key. It
+ * serves the demo, the benchmark and the end-to-end tests.
  */
 
 export interface SimulatedApiOptions {
@@ -20,8 +26,19 @@ export interface SimulatedApiOptions {
   readonly latencyMs?: Readonly<Record<string, number>>
   /** Faults per region, used up one request at a time before normal answers resume. */
   readonly faults?: Readonly<Record<string, ReadonlyArray<Fault>>>
-  /** The key to accept; any other gets 400 API_KEY_INVALID. Unset: any key. */
+  /** The key to accept; any other gets 400 API_KEY_INVALID. Unset (and no `apiKeys`): any key. */
   readonly apiKey?: string
+  /** Keys to accept, any of them (with `apiKey`, that one too); any other gets 400 API_KEY_INVALID. */
+  readonly apiKeys?: ReadonlyArray<string>
+  /**
+   * Budgets per key: a key that has spent its units is answered 403 `quotaExceeded`
+   * (which costs a unit too). Unset: unlimited. Units are counted either way.
+   */
+  readonly quota?: QuotaOptions
+  /** What `i18nRegions.list` lists (`YOUTUBE_REGIONS`, 110, when absent); charts answer for any region. */
+  readonly regions?: ReadonlyArray<string>
+  /** Faults for `i18nRegions.list`, used up one request at a time. */
+  readonly regionFaults?: ReadonlyArray<Fault>
   /** Replaces a region's items before they are served (odd titles, hostile shapes). */
   readonly items?: Readonly<Record<string, ReadonlyArray<unknown>>>
   /** Faults per region for `videoCategories.list`, used up one request at a time. */
@@ -55,50 +72,18 @@ export interface SimulatedApi {
   readonly categoryRequests: ReadonlyArray<RecordedRequest>
   /** Every `videos.list?id=…` request (a look-up by id), in order. */
   readonly lookupRequests: ReadonlyArray<RecordedRequest>
+  /** Every `i18nRegions.list` request, in order. */
+  readonly regionRequests: ReadonlyArray<RecordedRequest>
+  /**
+   * Units spent per key (the `X-Goog-Api-Key` header sent), as YouTube counts them:
+   * every request that carries a key costs 1, whatever the endpoint and the answer
+   * (errors, faults and `quotaExceeded` included). A copy.
+   */
+  readonly unitsByKey: () => ReadonlyMap<string, number>
+  /** A new quota day: every key's count back to 0. */
+  readonly resetQuota: () => void
   /** The most requests that were in progress at once. */
   readonly maxInFlight: () => number
-}
-
-const PAGE_LIMIT = 50
-
-const pageToken = (offset: number) => Buffer.from(`offset:${offset}`).toString("base64url")
-const offsetOf = (token: string | null): number | undefined => {
-  if (token === null || token === "") return 0
-  const match = /^offset:(\d+)$/.exec(Buffer.from(token, "base64url").toString())
-  return match === null ? undefined : Number(match[1])
-}
-
-const PARTS = ["snippet", "statistics", "contentDetails", "status"]
-
-/** As the API does: an item carries only the parts asked for (`part=snippet,statistics,…`). */
-const onlyParts = (part: string) => (item: unknown): unknown => {
-  if (typeof item !== "object" || item === null || Array.isArray(item)) return item
-  const asked = new Set(part.split(",").map((p) => p.trim()))
-  return Object.fromEntries(Object.entries(item).filter(([key]) => !PARTS.includes(key) || asked.has(key)))
-}
-
-const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers })
-  res.end(body)
-}
-
-/** `{"items":[…],"padding":"xxxx…"}` in 64 KB chunks, as long as the client keeps reading. */
-const sendHuge = (res: ServerResponse, items: ReadonlyArray<unknown>, bytes: number, onSent: (bytes: number) => void) => {
-  res.writeHead(200, { "content-type": "application/json; charset=UTF-8" })
-  const chunk = "x".repeat(64 * 1024)
-  let sent = 0
-  const pump = () => {
-    let ok = true
-    while (ok && sent < bytes) {
-      ok = res.write(sent === 0 ? `{"kind":"youtube#videoListResponse","items":${JSON.stringify(items)},"padding":"` : chunk)
-      sent += chunk.length
-      onSent(sent)
-    }
-    if (sent >= bytes) res.end(`"}`)
-    else res.once("drain", pump)
-  }
-  res.on("error", () => undefined)
-  pump()
 }
 
 export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
@@ -147,9 +132,13 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       new Map(Object.entries(given ?? {}).map(([region, list]) => [region, [...list]]))
     const faults = faultsOf(options.faults)
     const categoryFaults = faultsOf(options.categoryFaults)
+    const regionFaults = [...(options.regionFaults ?? [])]
     const requests: Array<RecordedRequest> = []
     const categoryRequests: Array<RecordedRequest> = []
     const lookupRequests: Array<RecordedRequest> = []
+    const regionRequests: Array<RecordedRequest> = []
+    const regionList = options.regions ?? YOUTUBE_REGIONS.map(([code]) => code)
+    const keys = makeKeys(options)
     let inFlight = 0
     let maxInFlight = 0
 
@@ -158,6 +147,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       const key = req.headers["x-goog-api-key"]
       const apiKey = Array.isArray(key) ? key[0] : key
       const categories = url.pathname.endsWith("/videoCategories")
+      const regionsList = url.pathname.endsWith("/i18nRegions")
       const ids = url.searchParams.get("id")
       const record: { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] } = {
         url: req.url ?? "",
@@ -165,7 +155,9 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
         apiKey,
         startedAt: Date.now()
       }
-      ;(categories ? categoryRequests : ids !== null ? lookupRequests : requests).push(record)
+      ;(categories ? categoryRequests : regionsList ? regionRequests : ids !== null ? lookupRequests : requests).push(record)
+      // Counted when it arrives, as YouTube does, so a request that is never answered costs its unit too.
+      const { accepted, spent } = keys.admit(apiKey)
       inFlight++
       maxInFlight = Math.max(maxInFlight, inFlight)
       let done = false
@@ -178,7 +170,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       res.on("close", finish)
 
       const respond = () => {
-        if (!url.pathname.endsWith("/videos") && !categories) {
+        if (!url.pathname.endsWith("/videos") && !categories && !regionsList) {
           return send(res, 404, googleError(404, "notFound", `Not found: ${url.pathname}`))
         }
         if (url.searchParams.has("key")) {
@@ -187,7 +179,8 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
         if (apiKey === undefined || apiKey === "") {
           return send(res, 403, googleError(403, "forbidden", "The request is missing a valid API key.", { status: "PERMISSION_DENIED" }))
         }
-        const fault = (categories ? categoryFaults : faults).get(region)?.shift()
+        if (spent && accepted) return send(res, 403, QUOTA_EXCEEDED_BODY)
+        const fault = regionsList ? regionFaults.shift() : (categories ? categoryFaults : faults).get(region)?.shift()
         if (fault !== undefined) {
           switch (fault._tag) {
             case "Respond":
@@ -202,23 +195,19 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
               return sendHuge(res, chart(region).slice(0, 1), fault.bytes, (sent) => (record.bytesSent = sent))
           }
         }
-        if (options.apiKey !== undefined && apiKey !== options.apiKey) {
-          return send(res, 400, INVALID_KEY_BODY)
-        }
+        if (!accepted) return send(res, 400, INVALID_KEY_BODY)
         if (categories) return send(res, 200, JSON.stringify(categoriesFor(region)))
+        if (regionsList) {
+          if (!url.searchParams.has("part")) return send(res, 400, googleError(400, "required", "Required parameter: part"))
+          return send(res, 200, JSON.stringify(regionListFor(regionList)))
+        }
         const part = url.searchParams.get("part") ?? ""
         if (ids !== null) {
           const asked = ids.split(",").filter((id) => id !== "")
           if (asked.length > PAGE_LIMIT) {
             return send(res, 400, googleError(400, "badRequest", "The request specifies too many video ids (at most 50)."))
           }
-          const items = lookUp(asked).map(onlyParts(part))
-          return send(res, 200, JSON.stringify({
-            kind: "youtube#videoListResponse",
-            etag: `etag-lookup-${asked.length}`,
-            items,
-            pageInfo: { totalResults: items.length, resultsPerPage: items.length }
-          }))
+          return send(res, 200, JSON.stringify(lookupPage(asked.length, lookUp(asked), part)))
         }
         const category = url.searchParams.get("videoCategoryId") ?? "0"
         if (url.searchParams.get("chart") !== "mostPopular" || !/^[A-Z]{2}$/.test(region)) {
@@ -234,20 +223,7 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
         if (offset === undefined) return send(res, 400, googleError(400, "invalidPageToken", "The page token is invalid."))
         const size = Math.min(PAGE_LIMIT, Math.max(1, Number(url.searchParams.get("maxResults") ?? "5") || 5))
         const items = chart(region, category === "0" ? "all" : category)
-        const page = items.slice(offset, offset + size).map(onlyParts(part))
-        const next = offset + size < items.length ? pageToken(offset + size) : undefined
-        send(
-          res,
-          200,
-          JSON.stringify({
-            kind: "youtube#videoListResponse",
-            etag: `etag-${region}-${category}-${offset}`,
-            items: page,
-            ...(next === undefined ? {} : { nextPageToken: next }),
-            ...(offset > 0 ? { prevPageToken: pageToken(Math.max(0, offset - size)) } : {}),
-            pageInfo: { totalResults: items.length, resultsPerPage: size }
-          })
-        )
+        send(res, 200, JSON.stringify(chartPage(items, { region, category, offset, size, part })))
       }
 
       const latency = options.latencyMs?.[region] ?? 0
@@ -281,6 +257,9 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       requests,
       categoryRequests,
       lookupRequests,
+      regionRequests,
+      unitsByKey: keys.unitsByKey,
+      resetQuota: keys.reset,
       maxInFlight: () => maxInFlight
     } satisfies SimulatedApi
   })
