@@ -154,6 +154,7 @@ const root = Command.make("viralvidvault").pipe(
         "Configuration (environment): YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key), YOUTUBE_API_KEYS (several, comma-separated), " +
           "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT), " +
           "CHARTS (all; or category ids, or every), FETCH_CONCURRENCY (3), MAX_RESULTS (25), TRACK_DAYS (3; 0 off), " +
+          "QUOTA_UNITS_PER_DAY (10000 a key), RUN_INTERVAL (7h), " +
           "STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), " +
           "LOG_LEVEL (info; or trace, debug, warn, error, fatal, off, all), NO_COLOR."
       ),
