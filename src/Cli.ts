@@ -7,6 +7,7 @@ import { DemoState, OnDatabase, RunLive } from "./Cli/Layers.js"
 import { periodOption, regionsOption, usage } from "./Cli/Options.js"
 import { report } from "./Cli/Report.js"
 import { serveCommand } from "./Cli/Serve.js"
+import { statusCommand } from "./Cli/Status.js"
 import { demo, DemoLive } from "./Demo/Demo.js"
 import { IncompleteRun } from "./Domain/Run.js"
 import { ExportFormat, exportData } from "./Export/Export.js"
@@ -165,7 +166,7 @@ const root = Command.make("viralvidvault").pipe(
       )
     ])
   ),
-  Command.withSubcommands([run, search, report, exportCommand, serveCommand, migrate, demoCommand])
+  Command.withSubcommands([run, statusCommand, search, report, exportCommand, serveCommand, migrate, demoCommand])
 )
 
 const parse = Command.run(root, { name: "viralvidvault", version: packageJson.version })

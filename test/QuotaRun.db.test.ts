@@ -29,7 +29,7 @@ describe(`the quota, through the process, on ${engine}`, () => {
         yield* reset(databaseUrl)
         const api = yield* makeSimulatedApi({})
         // One run a day: it may spend the whole budget, 4 of the 14 units it wants (7 charts, 7 category lists).
-        const env = { ...envFor(api, databaseUrl), QUOTA_UNITS_PER_DAY: "4", RUN_INTERVAL: "24h" }
+        const env: Record<string, string> = { ...envFor(api, databaseUrl), QUOTA_UNITS_PER_DAY: "4", RUN_INTERVAL: "24h" }
         const first = yield* runCli(["run"], env)
         expectNoKey(first, api)
         expect(first.code, logText(first)).toBe(0)
@@ -47,6 +47,20 @@ describe(`the quota, through the process, on ${engine}`, () => {
         expect(sent(api)).toBe(4)
         expect(logText(second)).toMatch(/run 2 ok: 0\/7 charts \(7 deferred\) in 7 regions, 0 entries, .*, 0 units/)
         expect((yield* ledger(databaseUrl))[0]!.units).toBe(4)
+
+        // What an operator sees: the units spent today and none left, what waits, no backlog.
+        const status = yield* runCli(["status", "--json"], { DATABASE_URL: databaseUrl, STATE_DIRECTORY: env["STATE_DIRECTORY"]!, QUOTA_UNITS_PER_DAY: "4" })
+        expect(status.code, status.stderr).toBe(0)
+        const shown = JSON.parse(status.stdout)
+        expect(shown.quota.keys).toEqual([{ keyId: keyId(Redacted.make(API_KEY)), units: 4, left: 0, exhausted: false }])
+        expect(shown.deferred).toEqual(["US", "GB", "PL", "NL", "SE", "NO", "AT"])
+        expect(shown.runs.map((r: { id: number }) => r.id)).toEqual([2, 1])
+        expect(shown.spool).toMatchObject({ batches: 0, bytes: 0 })
+        expect(shown.database.bytes).toBeGreaterThan(0)
+        const text = yield* runCli(["status"], { DATABASE_URL: databaseUrl, STATE_DIRECTORY: env["STATE_DIRECTORY"]!, QUOTA_UNITS_PER_DAY: "4" })
+        expect(text.stdout).toContain(`${keyId(Redacted.make(API_KEY))}  spent 4, 0 left`)
+        expect(text.stdout).toContain("Deferred by the last run: US, GB, PL, NL, SE, NO, AT")
+        expect(text.stdout).not.toContain(API_KEY)
       }))
 
     it.scoped("two keys, the first spent mid-run: the run finishes on the second; neither key in a log line or a URL", () =>
