@@ -86,6 +86,9 @@ export const synthesise = async (serverUrl: string, entries: number): Promise<{ 
            FROM generate_series(0, $3::int * $2::int - 1) n`, [`{${REGIONS.join(",")}}`, POOL, blocks])
   await q(`INSERT INTO video_revisions (video_id, observed_at, title, description, thumbnail_url, tags)
            SELECT video_id, first_seen_at, title, description, thumbnail_url, tags FROM videos`)
+  // trending_entries is partitioned by month (migration 9): the months of the history first, as a run makes them.
+  await q(`SELECT viralvidvault_ensure_partitions('trending_entries'::regclass,
+             ARRAY(SELECT generate_series(min(started_at), max(started_at) + interval '1 month', interval '1 month') FROM ingest_runs))`)
   await q(`INSERT INTO trending_entries (run_id, region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)
            SELECT r.id, g.region, 'all', 'v' || lpad(((r.n / $3::int) * $4::int + (k + g.i * 17) % $4::int)::text, 10, '0'), k + 1,
                   1000 + r.n * 11 + k, CASE WHEN k % 10 = 0 THEN NULL ELSE 10 + k END, k, r.started_at + interval '2 seconds'

@@ -6,6 +6,7 @@ import { DatabaseConfig } from "./Config.js"
 import { DemoState, OnDatabase, RunLive } from "./Cli/Layers.js"
 import { periodOption, regionsOption, usage } from "./Cli/Options.js"
 import { report } from "./Cli/Report.js"
+import { pruneCommand } from "./Cli/Prune.js"
 import { serveCommand } from "./Cli/Serve.js"
 import { statusCommand } from "./Cli/Status.js"
 import { demo, DemoLive } from "./Demo/Demo.js"
@@ -166,7 +167,7 @@ const root = Command.make("viralvidvault").pipe(
       )
     ])
   ),
-  Command.withSubcommands([run, statusCommand, search, report, exportCommand, serveCommand, migrate, demoCommand])
+  Command.withSubcommands([run, statusCommand, search, report, exportCommand, serveCommand, pruneCommand, migrate, demoCommand])
 )
 
 const parse = Command.run(root, { name: "viralvidvault", version: packageJson.version })

@@ -5,6 +5,7 @@ import { m0005_full_record } from "./Migrations/0005_full_record.js"
 import { m0006_tracking } from "./Migrations/0006_tracking.js"
 import { m0007_chart_index } from "./Migrations/0007_chart_index.js"
 import { m0008_quota } from "./Migrations/0008_quota.js"
+import { m0009_partitions } from "./Migrations/0009_partitions.js"
 
 /**
  * The project's migrations, imported statically so they survive bundling
@@ -119,7 +120,8 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "5_full_record": m0005_full_record,
   "6_tracking": m0006_tracking,
   "7_chart_index": m0007_chart_index,
-  "8_quota": m0008_quota
+  "8_quota": m0008_quota,
+  "9_partitions": m0009_partitions
 }
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"

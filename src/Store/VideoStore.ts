@@ -5,6 +5,7 @@ import type { Category } from "../Domain/Category.js"
 import type { RegionCode } from "../Domain/Region.js"
 import { categoriesOf, saveCategories } from "./CategoryRows.js"
 import { unavailableCharts } from "./ChartRows.js"
+import { ensurePartitions, partitionTimesOf } from "./Partitions.js"
 import { markGone, saveTracked, trackable } from "./TrackingRows.js"
 import { RunRow } from "./Columns.js"
 import { insertEntries, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
@@ -92,6 +93,10 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
             return (yield* storedRunOf(run.batchId!).pipe(fromSql("looking up the stored batch"))).id
           }
           const runId: RunId = inserted.value.id
+          // The months its rows fall in, and the next, before any is written (migration 9).
+          if (run.entries.length > 0 || run.videos.length > 0 || (run.tracked?.length ?? 0) > 0) {
+            yield* ensurePartitions(sql, partitionTimesOf(run))
+          }
           if (run.videos.length > 0) {
             const { counters, whole } = splitByRecord(run.videos, yield* storedHashes(sql, run.videos))
             if (whole.length > 0) yield* upsertVideos(sql, runId, whole)
