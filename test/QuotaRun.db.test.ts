@@ -41,6 +41,9 @@ describe(`the quota, through the process, on ${engine}`, () => {
         const run = (yield* latestRun(databaseUrl))!
         expect(run.regions.map((r) => `${r.region}:${r.status}`)).toEqual(["US:ok", "GB:ok", "PL:ok", "NL:ok", "SE:deferred", "NO:deferred", "AT:deferred"])
         expect(yield* ledger(databaseUrl)).toEqual([{ key_id: keyId(Redacted.make(API_KEY)), units: 4, exhausted: false }])
+        expect(yield* query(databaseUrl, "SELECT units, allowance, deferred FROM ingest_runs")).toEqual([
+          { units: 4, allowance: 4, deferred: ["SE", "NO", "AT"] }
+        ])
 
         const second = yield* runCli(["run"], env)
         expect(second.code, logText(second)).toBe(0)

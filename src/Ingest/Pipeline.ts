@@ -1,7 +1,7 @@
 import { Clock, type Context, Duration, Effect, Option, Ref } from "effect"
 import { randomUUID } from "node:crypto"
 import { dedup } from "../Domain/Dedup.js"
-import { type Batch, type RegionOutcome, runStatus } from "../Domain/Run.js"
+import { type Batch, type RegionOutcome, runStatus, unitLabel } from "../Domain/Run.js"
 import { StoreConnection } from "../Store/Connection.js"
 import type { SpooledBatch } from "../Store/Spool.js"
 import { listsDue, refreshCategories } from "./Categories.js"
@@ -9,7 +9,7 @@ import { IngestConfig } from "../Config.js"
 import { commit, keptOrLost, writeAhead } from "./Commit.js"
 import { type Fetched, fetchCharts } from "./Fetch.js"
 import { planUnits } from "./Plan.js"
-import { openQuota, planRun, settleQuota, withDeferred } from "./Quota.js"
+import { openQuota, planRun, recordUnits, settleQuota, withDeferred } from "./Quota.js"
 import { report } from "./Report.js"
 import { deferredTracking, lookupsDue, track } from "./Tracking.js"
 import { QuotaGate } from "../YouTube/Quota.js"
@@ -110,6 +110,11 @@ export const ingest = Effect.gen(function*() {
     if (charts.categories) yield* refreshCategories(yield* connection.store, batch, plan.categoriesAsked)
     else yield* Effect.logWarning("category lists deferred: the quota left today does not cover them")
     const units = (yield* quota.gate.taken).reduce((sum, key) => sum + key.units, 0)
+    yield* recordUnits(connection, runId, {
+      units,
+      allowance: charts.allowance,
+      deferred: fetched.outcomes.filter((o) => o.status === "deferred").map(unitLabel)
+    })
     return yield* report(batch, fetched, tracking.report, {
       runId,
       spoolMs: Math.round(Duration.toMillis(spooled)),

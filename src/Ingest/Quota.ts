@@ -205,6 +205,17 @@ export const withDeferred = (planned: ReadonlyArray<ChartUnit>, fetched: Fetched
   return { ...fetched, outcomes: planned.map((unit) => byLabel.get(unitLabel(unit))!) }
 }
 
+/** The run's units on its row (`ingest_runs`); a store that keeps no ledger, or fails, costs only that. */
+export const recordUnits = (
+  connection: Context.Tag.Service<StoreConnection>,
+  runId: number,
+  spent: { readonly units: number; readonly allowance: number; readonly deferred: ReadonlyArray<string> }
+) =>
+  connection.ledger.pipe(
+    Effect.flatMap((ledger) => (Option.isSome(ledger) ? ledger.value.recordRun(runId, spent) : Effect.void)),
+    Effect.catchAll((e) => Effect.logWarning(`${e.message}: the run's units are not on its row`))
+  )
+
 /** What the run spent, per key; the ledger's reservation replaced by it. */
 export const settleQuota = (quota: RunQuota) =>
   Effect.gen(function*() {

@@ -102,6 +102,15 @@ export class QuotaLedger extends Effect.Service<QuotaLedger>()("viralvidvault/Qu
       return new Map(rows.map((row) => [`${row.region} ${row.chart}`, row.servedAt.getTime()]))
     })
 
-    return { usage, reserve, settle, lastServed } as const
+    /** What a stored run spent, could spend, and deferred (`PL`, `PL/10`), on its row. */
+    const recordRun = Effect.fn("QuotaLedger.recordRun")(
+      function*(runId: number, spent: { readonly units: number; readonly allowance: number; readonly deferred: ReadonlyArray<string> }) {
+        yield* sql`
+          UPDATE ingest_runs SET units = ${spent.units}, allowance = ${spent.allowance}, deferred = ${JSON.stringify(spent.deferred)}::jsonb
+          WHERE id = ${runId}`.pipe(fromSql("recording the run's units"))
+      }
+    )
+
+    return { usage, reserve, settle, lastServed, recordRun } as const
   })
 }) {}
