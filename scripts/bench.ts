@@ -6,8 +6,12 @@
  * reference article measured), the whole `node dist/main.js` process on a real database,
  * the fetch orders, and how cost grows from 7 × 25 to 100 × 200. Figures are medians of
  * one run of this script; ratios are to the ideal schedule of each mode. Then `export` of
- * a synthesised history of a million entries in each format (scripts/bench-export.ts). Writes
- * bench/results.json for comparing a change with the last run.
+ * a synthesised history of a million entries in each format (scripts/bench-export.ts). Then
+ * `serve` on a synthesised history of a million entries (scripts/bench-serve.ts; `--serve-entries N`
+ * for another size, `--no-serve` to leave it out); the issue's year of every region (26.5 M
+ * entries) takes about half an hour to synthesise on 2 cores, and is kept only on a `--database` given (a database
+ * `vvv_serve_bench` of the same scale there is reused). Writes bench/results.json for
+ * comparing a change with the last run.
  */
 import { FetchHttpClient } from "@effect/platform"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
@@ -36,6 +40,7 @@ import { MigrationsLive } from "../src/Store/Migrations.js"
 import { Spool } from "../src/Store/Spool.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { EXPORT_FORMATS, type ExportFigure, synthesise, timeExport } from "./bench-export.js"
+import { benchServe, type ServeBenchResult } from "./bench-serve.js"
 import { decodePage } from "../src/YouTube/Api.js"
 import { decodeItem, toRegionalVideo } from "../src/YouTube/Item.js"
 import { YouTube } from "../src/YouTube/Client.js"
@@ -49,7 +54,11 @@ const { values: flags } = parseArgs({
     database: { type: "string" },
     "no-scale": { type: "boolean", default: false },
     "no-export": { type: "boolean", default: false },
-    "export-entries": { type: "string", default: "1000000" }
+    "export-entries": { type: "string", default: "1000000" },
+    "no-serve": { type: "boolean", default: false },
+    // A million by default, so that `npm run bench` stays within minutes; the issue's year of
+    // every region is `--serve-entries 26542400 --database URL` (half an hour to synthesise, kept).
+    "serve-entries": { type: "string", default: "1000000" }
   }
 })
 const RUNS = Number(flags.runs)
@@ -63,6 +72,7 @@ const LATENCY: Record<string, number> = latencyFlag === undefined
 const REGIONS = Object.keys(LATENCY).map((r) => RegionCode.make(r))
 const SCALE = flags["no-scale"] !== true
 const EXPORT = flags["no-export"] !== true
+const SERVE = flags["no-serve"] !== true
 // What a Python process of the article's design took against the same stand-in API (the issue's figures).
 const PYTHON = { sequential: 2.74, unbounded: 0.51, "concurrency 3": 1.25 } as Record<string, number>
 
@@ -449,6 +459,14 @@ const main = Effect.gen(function*() {
     results["export"] = { entries: history.entries, days: history.days, ...figures }
   }
 
+  // -- serve
+  if (SERVE) {
+    yield* Console.log(`\nserve: the HTTP API and the page on a synthesised history (scripts/bench-serve.ts):`)
+    const serve = yield* Effect.promise(() => benchServe({ serverUrl: db.url, entries: Number(flags["serve-entries"]) }))
+    yield* Console.log(`\n${serve.markdown}`)
+    results["serve"] = serve
+  }
+
   // -- targets
   const fetch3 = modeResults["concurrency 3"] as { fetchMs: number; listScheduleMs: number; median: number }
   const targets: Array<[string, boolean, string]> = [
@@ -495,6 +513,26 @@ const main = Effect.gen(function*() {
       ["export kaggle ≥ 200,000 rows/s", kaggle.rowsPerSecond >= 200_000, `${Math.round(kaggle.rowsPerSecond).toLocaleString("en-US")} rows/s; bound by the database's work a row (BENCHMARKS.md)`],
       ["export kaggle peak RSS ≤ 200 MB", kaggle.peakMb <= 200, `${kaggle.peakMb} MB`]
     )
+  }
+  const serveResults = results["serve"] as ServeBenchResult | undefined
+  if (serveResults !== undefined) {
+    const at = `${serveResults.scale.entries.toLocaleString("en-US")} entries`
+    for (const e of serveResults.endpoints) {
+      if (e.targetMs !== null) {
+        targets.push([
+          `serve ${e.endpoint}: p95 ≤ ${e.targetMs} ms at ${e.concurrency} clients (${at})`,
+          e.met === true,
+          `${e.p95.toFixed(1)} ms (p50 ${e.p50.toFixed(1)}, ${Math.round(e.requestsPerSecond)} req/s${e.errors > 0 ? `, ${e.errors} errors` : ""})`
+        ])
+      }
+    }
+    if ("loads" in serveResults.page) {
+      for (const p of serveResults.page.loads) {
+        if (p.targetMs !== null) {
+          targets.push([`serve page ${p.page}: first load to content ≤ ${p.targetMs} ms (median)`, p.met === true, `${p.contentMs.toFixed(0)} ms`])
+        }
+      }
+    }
   }
   yield* Console.log("\nTargets:")
   for (const [what, met, figure] of targets) yield* Console.log(`  ${met ? "met   " : "missed"}  ${what}: ${figure}`)
