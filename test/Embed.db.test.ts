@@ -14,11 +14,11 @@ import { envFor, waitUntil } from "./support/Run.js"
 import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-// Inside the package, so that `import … from "viralvidvault"` resolves to dist/index.js
-// through package.json "exports", as it does for a host that installed the package.
-const bundled = join(root, "build", "examples", "embed.mjs")
-
-/** An example bundled as a host would build it, with the package as an external import. */
+/**
+ * An example bundled as a host would build it, with the package as an external import;
+ * inside the package, so that `import … from "viralvidvault"` resolves to dist/index.js
+ * through package.json "exports", as it does for a host that installed the package.
+ */
 const buildExample = (name: string) =>
   Effect.promise(() =>
     build({
@@ -43,18 +43,7 @@ describe(`the library entry on ${engine}`, () => {
 
   it.scoped("examples/embed.ts builds, and runs ingest next to the host's own work", () =>
     Effect.gen(function*() {
-      yield* Effect.promise(() =>
-        build({
-          entryPoints: [join(root, "examples", "embed.ts")],
-          outfile: bundled,
-          bundle: true,
-          packages: "external",
-          platform: "node",
-          format: "esm",
-          target: "node20",
-          logLevel: "error"
-        })
-      )
+      const bundled = yield* buildExample("embed")
       const api = yield* makeSimulatedApi({ latencyMs: { PL: 150, SE: 150 } })
       const databaseUrl = yield* testDatabaseUrl
       const running = yield* startNode(bundled, [], {

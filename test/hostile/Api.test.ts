@@ -11,6 +11,9 @@ import { engine, testDatabaseUrl } from "../support/TestDatabase.js"
  * A hostile YouTube API, through the real process (`node dist/main.js run`), the real
  * HTTP stack and a real database: every case checks the exit code, what is stored,
  * what the log says, and that nothing good was lost. RELIABILITY.md lists them.
+ *
+ * Not a `.db.test.ts`: what the API does to a run does not depend on the database
+ * engine, so CI runs it once (on PGlite), not again on PostgreSQL.
  */
 
 const ALL = ["US", "GB", "PL", "NL", "SE", "NO", "AT"] as const
