@@ -11,7 +11,7 @@ import { type Fetched, fetchCharts } from "./Fetch.js"
 import { planUnits } from "./Plan.js"
 import { openQuota, planRun, recordUnits, settleQuota, withDeferred } from "./Quota.js"
 import { report } from "./Report.js"
-import { deferredTracking, lookupsDue, track } from "./Tracking.js"
+import { deferredTracking, lookupsFor, track, trackableNow } from "./Tracking.js"
 import { QuotaGate } from "../YouTube/Quota.js"
 
 /**
@@ -84,8 +84,9 @@ export const ingest = Effect.gen(function*() {
   return yield* Effect.gen(function*() {
     const plan = yield* planUnits(connection)
     const { regions } = yield* IngestConfig
+    const trackable = yield* trackableNow(connection)
     const charts = yield* planRun(quota, plan.units, {
-      trackingLookups: yield* lookupsDue(connection),
+      trackingLookups: lookupsFor(trackable),
       categoryLists: yield* listsDue(connection, regions, plan.categoriesAsked)
     })
     const fetched = withDeferred(
@@ -100,7 +101,7 @@ export const ingest = Effect.gen(function*() {
       Effect.uninterruptible,
       Effect.timed
     )
-    const tracking = charts.tracking ? yield* track(connection, fetched) : yield* deferredTracking
+    const tracking = charts.tracking ? yield* track(connection, fetched, trackable) : yield* deferredTracking
     const { runId, storeMs } = yield* commit(
       connection,
       { ...batch, tracked: tracking.tracked, gone: tracking.gone },

@@ -23,23 +23,31 @@ const nothing: Tracked = { tracked: [], gone: [], report: TrackingReport.none }
 /** Tracking left out by the quota's plan: said, and nothing looked up (the next run with room does). */
 export const deferredTracking = Effect.as(Effect.logWarning("tracking deferred: the quota left today does not cover its look-ups"), nothing)
 
+/** The videos tracking could look up, read once a run: by the plan when the store is open by then, else by the stage. */
+export type Trackable = Option.Option<ReadonlyArray<{ readonly videoId: VideoId; readonly region: RegionCode }>>
+
 /**
- * How many look-ups tracking may send this run, for the quota's plan: every video due,
- * as if no chart of this run listed it (an upper bound). None while the store is not
- * open (the plan does not wait for it; tracking, later, does).
+ * The videos due for tracking as the plan sees them: every video a chart listed within
+ * `TRACK_DAYS`, as if no chart of this run listed it. None while the store is not open
+ * (the plan does not wait for it; the tracking stage, later, does).
  */
-export const lookupsDue = (connection: Context.Tag.Service<StoreConnection>) =>
+export const trackableNow = (connection: Context.Tag.Service<StoreConnection>): Effect.Effect<Trackable, never, IngestConfig> =>
   Effect.gen(function*() {
     const { trackDays } = yield* IngestConfig
-    if (trackDays === 0) return 0
+    if (trackDays === 0) return Option.some([])
     const open = yield* connection.ifOpen
-    if (Option.isNone(open)) return 0
-    const store = open.value
+    if (Option.isNone(open)) return Option.none()
     const now = yield* Clock.currentTimeMillis
-    const due = yield* store.trackable(new Date(now - Duration.toMillis(Duration.days(trackDays))))
-    const byRegion = Arr.groupBy(due, (video) => video.region)
-    return Object.values(byRegion).reduce((sum, videos) => sum + Math.ceil(videos.length / IDS_A_REQUEST), 0)
-  }).pipe(Effect.orElseSucceed(() => 0))
+    return Option.some(yield* open.value.trackable(new Date(now - Duration.toMillis(Duration.days(trackDays)))))
+  }).pipe(Effect.orElseSucceed(() => Option.none()))
+
+/** The look-ups `trackable` would take (50 ids a request, grouped by region): an upper bound for the plan. */
+export const lookupsFor = (trackable: Trackable): number =>
+  Option.match(trackable, {
+    onNone: () => 0,
+    onSome: (videos) =>
+      Object.values(Arr.groupBy(videos, (video) => video.region)).reduce((sum, vs) => sum + Math.ceil(vs.length / IDS_A_REQUEST), 0)
+  })
 
 /**
  * The tracking stage, after the charts: every video a chart listed within `TRACK_DAYS`
@@ -49,16 +57,17 @@ export const lookupsDue = (connection: Context.Tag.Service<StoreConnection>) =>
  * videos this observation (asked again next run), nothing else; after an error every
  * request would repeat (quota, key), or with no store to ask, nothing is looked up.
  */
-export const track = (connection: Context.Tag.Service<StoreConnection>, fetched: Fetched) =>
+export const track = (connection: Context.Tag.Service<StoreConnection>, fetched: Fetched, known: Trackable = Option.none()) =>
   Effect.gen(function*() {
     const { concurrency, trackDays } = yield* IngestConfig
     if (trackDays === 0) return nothing
     if (fetched.outcomes.some((o) => o.errorTag !== undefined && isRunStopping(o.errorTag))) return nothing
-    const store = yield* connection.store
-    const now = yield* Clock.currentTimeMillis
     const listed = new Set<string>(fetched.entries.map((e) => e.videoId))
-    const due = (yield* store.trackable(new Date(now - Duration.toMillis(Duration.days(trackDays)))))
-      .filter((video) => !listed.has(video.videoId))
+    const trackable = Option.isSome(known)
+      ? known.value
+      : yield* Effect.flatMap(connection.store, (store) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => store.trackable(new Date(now - Duration.toMillis(Duration.days(trackDays))))))
+    const due = trackable.filter((video) => !listed.has(video.videoId))
     if (due.length === 0) return nothing
 
     const youtube = yield* YouTube
