@@ -137,7 +137,9 @@ const memoryStore = VideoStore.make({
     ),
   saveCategories: () => Effect.void,
   unavailableCharts: () => Effect.succeed(new Set<string>()),
-  trackable: () => Effect.succeed([])
+  trackable: () => Effect.succeed([]),
+  listedRegions: Effect.succeed(undefined),
+  saveRegions: () => Effect.succeed([])
 })
 
 /** One in-process run of the pipeline; the store is in memory unless one is given. */

@@ -3,7 +3,7 @@ import { Config, ConfigError, Context, Duration, Effect, Either, Layer, LogLevel
 import { type ChartSelection, parseCharts } from "./Domain/Charts.js"
 import { parseInterval } from "./Domain/Interval.js"
 import { type ApiKey, apiKey as namedKey, DEFAULT_UNITS_PER_DAY } from "./Domain/Quota.js"
-import { DEFAULT_REGIONS, parseRegions, type RegionCode } from "./Domain/Region.js"
+import { DEFAULT_REGIONS, isEveryRegion, parseRegions, type RegionCode } from "./Domain/Region.js"
 import { errnoOf } from "./Files.js"
 
 /** A variable that is missing or malformed. Exit code 78 (EX_CONFIG). */
@@ -158,7 +158,10 @@ export class YouTubeConfig extends Context.Tag("viralvidvault/YouTubeConfig")<Yo
 }
 
 export interface IngestSettings {
+  /** The regions to collect; with `everyRegion`, those the run resolved (none before it has). */
   readonly regions: ReadonlyArray<RegionCode>
+  /** `REGIONS=all`: every region `i18nRegions.list` gives (Ingest/Regions.ts resolves them at the start of each run). */
+  readonly everyRegion: boolean
   /** Which charts of each region (`CHARTS`). */
   readonly charts: ChartSelection
   /** Units (a region's chart) fetched at once. */
@@ -174,7 +177,7 @@ export interface IngestSettings {
 /** Settings with the defaults for what is not given (the bench and tests build them by hand). */
 export const ingestSettings = (
   given: Pick<IngestSettings, "regions" | "charts" | "concurrency" | "trackDays"> & Partial<IngestSettings>
-): IngestSettings => ({ unitsPerDay: DEFAULT_UNITS_PER_DAY, runInterval: Duration.hours(7), ...given })
+): IngestSettings => ({ unitsPerDay: DEFAULT_UNITS_PER_DAY, runInterval: Duration.hours(7), everyRegion: false, ...given })
 
 export class IngestConfig extends Context.Tag("viralvidvault/IngestConfig")<IngestConfig, IngestSettings>() {
   static readonly layer = Layer.effect(
@@ -184,9 +187,12 @@ export class IngestConfig extends Context.Tag("viralvidvault/IngestConfig")<Inge
         "REGIONS",
         Config.string().pipe(
           Config.withDefault(DEFAULT_REGIONS.join(",")),
-          Config.mapOrFail((raw) => Either.mapLeft(parseRegions(raw), invalid))
+          Config.mapOrFail((raw) =>
+            isEveryRegion(raw) ? Either.right([]) : Either.mapLeft(parseRegions(raw), (why) => invalid(`${why}; or all, for every region YouTube lists`))
+          )
         )
       ),
+      everyRegion: Config.string("REGIONS").pipe(Config.map(isEveryRegion), Config.withDefault(false)),
       charts: variable(
         "CHARTS",
         Config.string().pipe(

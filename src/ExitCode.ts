@@ -7,6 +7,7 @@ import type { StoreError } from "./Store/Errors.js"
 import type { ExportUnwritable } from "./Export/Export.js"
 import type { InvalidQuery } from "./Store/Search.js"
 import type { ServeFailed } from "./Http/Serve.js"
+import type { RegionsUnknown } from "./Ingest/Regions.js"
 
 /** sysexits(3) codes, so systemd and shells can tell outcomes apart. */
 export const ExitCode = {
@@ -35,6 +36,7 @@ export type ProgramError =
   | IncompleteRun
   | ExportUnwritable
   | ServeFailed
+  | RegionsUnknown
   | StoreError
 
 interface Verdict {
@@ -54,6 +56,7 @@ export const verdictOf = (error: ProgramError): Verdict =>
       InvalidQuery: (e) => verdict(ExitCode.usage, e.message),
       ExportUnwritable: (e) => verdict(ExitCode.cantCreate, `${e.message}; ${e.hint}`),
       ServeFailed: (e) => verdict(ExitCode.unavailable, `${e.message}; ${e.hint}`),
+      RegionsUnknown: (e) => verdict(e.isCredentialFailure ? ExitCode.config : ExitCode.unavailable, `${e.message}; ${e.hint}`),
       IncompleteRun: ({ report }) =>
         verdict(
           report.status === "partial"

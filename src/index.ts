@@ -10,9 +10,11 @@
  */
 export { ingest } from "./Ingest/Pipeline.js"
 export { IngestLive } from "./Ingest/Live.js"
+export { RegionsUnknown } from "./Ingest/Regions.js"
 export { Category } from "./Domain/Category.js"
 export { dedup } from "./Domain/Dedup.js"
-export { DEFAULT_REGIONS, parseRegions, RegionCode, searchConfigFor } from "./Domain/Region.js"
+export { DEFAULT_REGIONS, isEveryRegion, parseRegions, RegionCode, searchConfigFor } from "./Domain/Region.js"
+export type { ListedRegion } from "./Domain/Region.js"
 export { parseCharts } from "./Domain/Charts.js"
 export type { ChartSelection } from "./Domain/Charts.js"
 export {
@@ -51,7 +53,7 @@ export { ChartEntry, StoredCharts } from "./Store/StoredCharts.js"
 export type { SearchRequest } from "./Store/Search.js"
 export { migrations, MIGRATIONS_TABLE, MigrationsLive, runMigrations } from "./Store/Migrations.js"
 export { VideoListPage } from "./YouTube/Api.js"
-export { VideoItem } from "./YouTube/Item.js"
+export { RegionItem, VideoItem } from "./YouTube/Item.js"
 export {
   AccessDenied,
   ApiUnavailable,
@@ -60,7 +62,8 @@ export {
   InvalidApiKey,
   QuotaExceeded,
   RateLimited,
-  RequestRejected
+  RequestRejected,
+  Subject
 } from "./YouTube/Errors.js"
 export type { YouTubeError } from "./YouTube/Errors.js"
 export { BadRequest, NotFound, ServerError, TrendsApi, TrendsGroup, Unavailable } from "./Http/Api.js"

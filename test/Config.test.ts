@@ -28,7 +28,8 @@ describe("configuration", () => {
         concurrency: 3,
         trackDays: 3,
         unitsPerDay: 10_000,
-        runInterval: Duration.hours(7)
+        runInterval: Duration.hours(7),
+        everyRegion: false
       })
       const youtube = yield* Effect.provide(YouTubeConfig, YouTubeConfig.layer.pipe(Layer.provide(withEnv({ YOUTUBE_API_KEY: "k" }))))
       expect(youtube.maxResults).toBe(25)
@@ -44,6 +45,15 @@ describe("configuration", () => {
     ))
     expect(Either.isLeft(parseCharts(" ,"))).toBe(true)
   })
+
+  it.effect("REGIONS=all (any case): every region YouTube lists, resolved by each run", () =>
+    Effect.gen(function*() {
+      const ingest = yield* Effect.provide(IngestConfig, IngestConfig.layer.pipe(Layer.provide(withEnv({ REGIONS: " All " }))))
+      expect(ingest).toMatchObject({ regions: [], everyRegion: true })
+      const error = yield* failureOf(IngestConfig.layer, { REGIONS: "US,alll" })
+      expect(error.message).toContain(`unknown region code "ALLL"`)
+      expect(error.message).toContain("or all, for every region YouTube lists")
+    }))
 
   it("parses REGIONS leniently but refuses unknown codes, naming them", () => {
     expect(parseRegions(" pl, se ,PL,")).toEqual(Either.right(["PL", "SE"]))

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { makeSimulatedApi } from "../src/Demo/SimulatedApi.js"
-import { type ConfigurationError, type IngestReport, ingest, IngestLive, type StoreError } from "../src/index.js"
+import { type ConfigurationError, type IngestReport, ingest, IngestLive, type RegionsUnknown, type StoreError } from "../src/index.js"
 import { runCli, startNode } from "./support/Cli.js"
 import { envFor, waitUntil } from "./support/Run.js"
 import { engine, query, testDatabaseUrl } from "./support/TestDatabase.js"
@@ -37,7 +37,7 @@ describe(`the library entry on ${engine}`, () => {
   it("ingest needs only an HttpClient and a SqlClient once IngestLive is provided", () => {
     const embedded = ingest.pipe(Effect.provide(IngestLive))
     expectTypeOf(embedded).toEqualTypeOf<
-      Effect.Effect<IngestReport, StoreError | ConfigurationError, HttpClient.HttpClient | SqlClient.SqlClient>
+      Effect.Effect<IngestReport, StoreError | ConfigurationError | RegionsUnknown, HttpClient.HttpClient | SqlClient.SqlClient>
     >()
   })
 

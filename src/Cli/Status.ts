@@ -35,6 +35,8 @@ export const Status = Schema.Struct({
   }),
   /** The charts the newest run deferred (`PL`, `PL/10`). */
   deferred: Schema.Array(Schema.String),
+  /** The region list `REGIONS=all` uses (null until one was fetched), and when it was fetched. */
+  regionList: Schema.NullOr(Schema.Struct({ regions: Schema.NonNegativeInt, fetchedAt: Schema.Date })),
   spool: Schema.Struct({ directory: Schema.String, batches: Schema.NonNegativeInt, bytes: Schema.NonNegativeInt }),
   database: Schema.Struct({ engine: Schema.Literal("postgresql", "embedded"), bytes: Schema.NonNegativeInt })
 }).annotations({ identifier: "Status" })
@@ -72,6 +74,7 @@ const gather = Effect.gen(function*() {
       keys: [...usage.values()].map((u) => ({ ...u, left: u.exhausted ? 0 : Math.max(0, unitsPerDay - u.units) }))
     },
     deferred: (runs[0]?.regions ?? []).filter((o) => o.status === "deferred").map(unitLabel),
+    regionList: yield* (yield* StoreStatus).regionList,
     spool: yield* spoolBacklog,
     database: { engine: Option.isSome(url) ? "postgresql" : "embedded", bytes: yield* (yield* StoreStatus).databaseBytes }
   }
@@ -94,6 +97,9 @@ const render = (status: Status): string =>
         `  ${k.keyId}  spent ${count(k.units)}, ${count(k.left)} left${k.exhausted ? " (YouTube said its quota is exhausted)" : ""}`
       )),
     `Deferred by the last run: ${status.deferred.length === 0 ? "nothing" : status.deferred.join(", ")}`,
+    ...(status.regionList === null
+      ? []
+      : [`Region list (REGIONS=all): ${status.regionList.regions} regions, fetched ${minute(status.regionList.fetchedAt)}, asked again after 30 days`]),
     `Spool: ${status.spool.batches} batch${status.spool.batches === 1 ? "" : "es"} waiting (${megabytes(status.spool.bytes)}) in ${status.spool.directory}`,
     `Database: ${status.database.engine === "embedded" ? "embedded PGlite" : "PostgreSQL"}, ${megabytes(status.database.bytes)}`
   ].join("\n")

@@ -9,6 +9,12 @@ export const RegionCode = Schema.String.pipe(
 )
 export type RegionCode = typeof RegionCode.Type
 
+/** A region as `i18nRegions.list` lists it, with its English name. */
+export interface ListedRegion {
+  readonly code: RegionCode
+  readonly name: string
+}
+
 export const DEFAULT_REGIONS: ReadonlyArray<RegionCode> = ["US", "GB", "PL", "NL", "SE", "NO", "AT"].map(
   (code) => RegionCode.make(code)
 )
@@ -25,6 +31,9 @@ export const ISO_REGION_CODES: ReadonlySet<string> = new Set(
     "UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
   ).split(" ")
 )
+
+/** `REGIONS=all`: every region YouTube lists, rather than a list of codes. */
+export const isEveryRegion = (raw: string): boolean => raw.trim().toLowerCase() === "all"
 
 /** `"us, gb,PL"` → `[US, GB, PL]`; duplicates are dropped, order is kept; unknown codes are named. */
 export const parseRegions = (raw: string): Either.Either<ReadonlyArray<RegionCode>, string> => {

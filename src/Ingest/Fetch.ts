@@ -34,7 +34,7 @@ const millis = (elapsed: Duration.Duration) => Math.round(Duration.toMillis(elap
  */
 export const fetchCharts = (units: ReadonlyArray<ChartUnit>, onOutcome: (outcome: RegionOutcome) => Effect.Effect<void>) =>
   Effect.gen(function*() {
-    const { concurrency } = yield* IngestConfig
+    const { concurrency, everyRegion } = yield* IngestConfig
     const youtube = yield* YouTube
     const timings = yield* RegionTimings
     const stopped = yield* Ref.make(Option.none<YouTubeError>())
@@ -55,6 +55,15 @@ export const fetchCharts = (units: ReadonlyArray<ChartUnit>, onOutcome: (outcome
             message: `${unit.region}: YouTube offers no chart of category ${unit.chart} here (HTTP ${error.status} ${error.reason}); asked again in 7 days`
           }
           yield* Effect.log(said.message).pipe(Effect.annotateLogs({ region: unit.region, chart: unit.chart }))
+          return { outcome: RegionOutcome.unavailable(unit.region, unit.chart, said, spent), videos: [] }
+        }
+        if (error._tag === "ChartUnavailable" && everyRegion) {
+          // Listed by i18nRegions.list, refused by the chart: YouTube withdrew it since the list was fetched.
+          const said = {
+            _tag: error._tag,
+            message: `${unit.region}: YouTube has no chart here (HTTP ${error.status} ${error.reason}) though it listed the region; asked again in 7 days`
+          }
+          yield* Effect.logWarning(said.message).pipe(Effect.annotateLogs({ region: unit.region, chart: unit.chart }))
           return { outcome: RegionOutcome.unavailable(unit.region, unit.chart, said, spent), videos: [] }
         }
         if (error._tag === "BudgetSpent") {

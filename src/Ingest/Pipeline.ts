@@ -9,13 +9,14 @@ import { IngestConfig } from "../Config.js"
 import { commit, keptOrLost, writeAhead } from "./Commit.js"
 import { type Fetched, fetchCharts } from "./Fetch.js"
 import { planUnits } from "./Plan.js"
+import { resolveRegions } from "./Regions.js"
 import { openQuota, planRun, recordUnits, settleQuota, withDeferred } from "./Quota.js"
 import { report } from "./Report.js"
 import { deferredTracking, lookupsFor, track, trackableNow } from "./Tracking.js"
 import { QuotaGate } from "../YouTube/Quota.js"
 
 /**
- * One run, in eight stages: plan its units (each region's charts), fetch them (in the
+ * One run, in eight stages (after `REGIONS=all` has resolved its regions): plan its units (each region's charts), fetch them (in the
  * order earlier runs say is quickest), merge them, write the batch ahead to the spool,
  * track the videos that left the charts, commit the batch and what tracking observed,
  * refresh the categories that are due, report. Tracking reads the store, so it comes
@@ -81,7 +82,8 @@ export const ingest = Effect.gen(function*() {
 
   const quota = yield* openQuota(connection)
 
-  return yield* Effect.gen(function*() {
+  /** The run's stages, once its regions are known. */
+  const stages = Effect.gen(function*() {
     const plan = yield* planUnits(connection)
     const { regions } = yield* IngestConfig
     const trackable = yield* trackableNow(connection)
@@ -123,7 +125,11 @@ export const ingest = Effect.gen(function*() {
       units,
       allowance: charts.allowance
     })
-  }).pipe(
+  })
+
+  const settings = yield* IngestConfig
+  return yield* resolveRegions(connection).pipe(
+    Effect.flatMap((regions) => Effect.provideService(stages, IngestConfig, { ...settings, regions })),
     Effect.provideService(QuotaGate, quota.gate),
     Effect.onInterrupt(() => Effect.flatMap(Ref.get(progress), onInterrupt(connection, startedAt))),
     // Whatever happens, the ledger learns what was spent (an interrupted run too).

@@ -61,8 +61,9 @@ const assignableCategories = (store: VideoStore, regions: ReadonlyArray<RegionCo
  */
 export const planUnits = (connection: Context.Tag.Service<StoreConnection>) =>
   Effect.gen(function*() {
-    const { charts, regions } = yield* IngestConfig
-    if (!needsThePlan(charts)) return overallOnly(regions)
+    const { charts, everyRegion, regions } = yield* IngestConfig
+    // REGIONS=all reads the store too: a listed region whose chart was refused rests a while.
+    if (!needsThePlan(charts) && !everyRegion) return overallOnly(regions)
     const store = yield* connection.store.pipe(
       Effect.tapError((e) => Effect.logWarning(`${e.message}: category charts are planned from CHARTS alone this run`)),
       Effect.option

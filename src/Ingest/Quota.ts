@@ -16,6 +16,7 @@ import type { QuotaLedger } from "../Store/QuotaLedger.js"
 import { YouTube } from "../YouTube/Client.js"
 import { type Gate, type KeyBudget, makeGate } from "../YouTube/Quota.js"
 import type { Fetched } from "./Fetch.js"
+import { MOST_LISTED_REGIONS } from "./Regions.js"
 
 /**
  * The quota of one run (ARCHITECTURE.md, "Quota, keys and every region"): what each key
@@ -103,10 +104,12 @@ export const openQuota = (connection: Context.Tag.Service<StoreConnection>) =>
     })
     const left = keys.reduce((sum, k) => sum + k.left, 0)
     const runsStillDue = runsDueBefore(now, quotaDayEnd(now), Duration.toMillis(runInterval))
-    // Until the plan knows the run's need, what planning itself may ask for: a category
-    // list per region (CHARTS=every), with its retries, within an equal share of what is left.
-    const { regions } = yield* IngestConfig
-    const share = Math.min(Math.floor(left / (runsStillDue + 1)), regions.length * (1 + maxRetries))
+    // Until the plan knows the run's need, what planning itself may ask for: the region
+    // list (REGIONS=all) and a category list per region (CHARTS=every), with their retries,
+    // within an equal share of what is left.
+    const { everyRegion, regions } = yield* IngestConfig
+    const lists = everyRegion ? 1 + MOST_LISTED_REGIONS : regions.length
+    const share = Math.min(Math.floor(left / (runsStillDue + 1)), lists * (1 + maxRetries))
     const quota: RunQuota = {
       day,
       gate: yield* makeGate(keys, share),

@@ -6,6 +6,7 @@ import { m0006_tracking } from "./Migrations/0006_tracking.js"
 import { m0007_chart_index } from "./Migrations/0007_chart_index.js"
 import { m0008_quota } from "./Migrations/0008_quota.js"
 import { m0009_partitions } from "./Migrations/0009_partitions.js"
+import { m0010_regions } from "./Migrations/0010_regions.js"
 
 /**
  * The project's migrations, imported statically so they survive bundling
@@ -121,7 +122,8 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "6_tracking": m0006_tracking,
   "7_chart_index": m0007_chart_index,
   "8_quota": m0008_quota,
-  "9_partitions": m0009_partitions
+  "9_partitions": m0009_partitions,
+  "10_regions": m0010_regions
 }
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"

@@ -2,9 +2,10 @@ import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
 import { Context, Duration, Effect, Option, Predicate, Schema } from "effect"
 import { type Batch, RegionOutcome, type RunId, RunStatus } from "../Domain/Run.js"
 import type { Category } from "../Domain/Category.js"
-import type { RegionCode } from "../Domain/Region.js"
+import type { ListedRegion, RegionCode } from "../Domain/Region.js"
 import { categoriesOf, saveCategories } from "./CategoryRows.js"
 import { unavailableCharts } from "./ChartRows.js"
+import { listedRegions, saveRegions } from "./RegionRows.js"
 import { ensurePartitions, partitionTimesOf } from "./Partitions.js"
 import { markGone, saveTracked, trackable } from "./TrackingRows.js"
 import { RunRow } from "./Columns.js"
@@ -139,6 +140,8 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
       categoriesOf: (regions: ReadonlyArray<RegionCode>) => categoriesOf(sql, regions),
       saveCategories: (categories: ReadonlyArray<Category>, fetchedAt: Date) => saveCategories(sql, categories, fetchedAt),
       unavailableCharts: (since: Date) => unavailableCharts(sql, since),
+      listedRegions: listedRegions(sql),
+      saveRegions: (regions: ReadonlyArray<ListedRegion>, fetchedAt: Date) => saveRegions(sql, regions, fetchedAt),
       trackable: (since: Date) => trackable(sql, since)
     } as const
   })

@@ -1,5 +1,4 @@
 import { Duration, Option, ParseResult, Schema } from "effect"
-import type { RegionCode } from "../Domain/Region.js"
 import {
   AccessDenied,
   ApiUnavailable,
@@ -8,6 +7,7 @@ import {
   QuotaExceeded,
   RateLimited,
   RequestRejected,
+  type Subject,
   type YouTubeError
 } from "./Errors.js"
 
@@ -91,7 +91,7 @@ export const parseRetryAfter = (value: string | undefined, nowMs: number): Optio
 }
 
 export interface ErrorResponse {
-  readonly region: RegionCode
+  readonly region: Subject
   readonly status: number
   readonly body: string
   readonly retryAfter: string | undefined

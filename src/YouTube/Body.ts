@@ -1,8 +1,7 @@
 import type { HttpClientResponse } from "@effect/platform"
 import { Chunk, Effect, Predicate, Stream } from "effect"
-import type { RegionCode } from "../Domain/Region.js"
 import { describeParseError } from "./Api.js"
-import { DecodeFailed } from "./Errors.js"
+import { DecodeFailed, type Subject } from "./Errors.js"
 
 /**
  * A page of 50 videos with every field at its longest (5,000-character descriptions,
@@ -11,14 +10,14 @@ import { DecodeFailed } from "./Errors.js"
  */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024
 
-const tooLarge = (region: RegionCode, how: string) =>
+const tooLarge = (region: Subject, how: string) =>
   new DecodeFailed({
     region,
     detail: `the body is larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB a page of videos can be (${how}); not read further`
   })
 
 /** The body as text, or `DecodeFailed` as soon as it passes `MAX_BODY_BYTES`. */
-export const readBody = (region: RegionCode, response: HttpClientResponse.HttpClientResponse) => {
+export const readBody = (region: Subject, response: HttpClientResponse.HttpClientResponse) => {
   const declared = Number(response.headers["content-length"])
   if (declared > MAX_BODY_BYTES) return Effect.fail(tooLarge(region, `Content-Length: ${declared}`))
   return response.stream.pipe(

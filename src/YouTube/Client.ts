@@ -1,46 +1,25 @@
 import { Headers, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Chunk, Clock, Duration, Effect, Either, flow, Option, Redacted, Ref, Stream } from "effect"
+import { Chunk, Clock, Effect, Either, flow, Option, type ParseResult, Ref, Stream } from "effect"
 import { YouTubeConfig } from "../Config.js"
 import { Category } from "../Domain/Category.js"
-import type { RegionCode } from "../Domain/Region.js"
+import type { ListedRegion, RegionCode } from "../Domain/Region.js"
 import type { ChartUnit } from "../Domain/Run.js"
-import type { ChartId, RegionalVideo, TrackedCounters, VideoId } from "../Domain/Video.js"
-import { classifyErrorResponse, decodePage, describeParseError, type VideoListPage } from "./Api.js"
-import { describeBody, describeTransportError, readBody } from "./Body.js"
-import type { ApiKey } from "../Domain/Quota.js"
-import { ApiUnavailable, DecodeFailed, FetchFailed, type InvalidApiKey, type QuotaExceeded, type YouTubeError } from "./Errors.js"
-import { decodeCategory, decodeItem, toRegionalVideo } from "./Item.js"
+import type { RegionalVideo, TrackedCounters, VideoId } from "../Domain/Video.js"
+import { describeParseError, type VideoListPage } from "./Api.js"
+import { FetchFailed, type InvalidApiKey, type QuotaExceeded, type Subject, type YouTubeError } from "./Errors.js"
+import { decodeCategory, decodeItem, decodeRegion, toRegionalVideo } from "./Item.js"
 import { decodeLookupItem, idOf, toTrackedCounters } from "./Lookup.js"
 import { QuotaGate, unbudgeted } from "./Quota.js"
+import { API_KEY_HEADER, type ChartFetch, type LookUpAnswer, sendList } from "./Request.js"
 import { retrySchedule, sayRetryAfterTooLong } from "./Retry.js"
+
+export type { ChartFetch, LookUpAnswer } from "./Request.js"
 
 /** The YouTube Data API wants at most 50 items a page. */
 const PAGE_SIZE = 50
-const API_KEY_HEADER = "x-goog-api-key"
 
 /** What a trace or a log prints of a request, in this effect, shows the key's header redacted. */
 const hidingTheKey = Effect.locallyWith(Headers.currentRedactedNames, (names) => [...names, API_KEY_HEADER])
-
-export interface ChartFetch {
-  readonly region: RegionCode
-  readonly chart: ChartId
-  /** In chart order, one per video id. */
-  readonly videos: ReadonlyArray<RegionalVideo>
-  /** Items that could not be decoded, and were left out. */
-  readonly malformed: number
-  /** HTTP requests made, retries included. */
-  readonly attempts: number
-}
-
-/** A look-up by id, answered. */
-export interface LookUpAnswer {
-  readonly found: ReadonlyArray<TrackedCounters>
-  /** Asked for, not listed: deleted or private. */
-  readonly missing: ReadonlyArray<VideoId>
-  readonly observedAt: Date
-  /** HTTP requests made, retries included. */
-  readonly attempts: number
-}
 
 /** Where a chart's pages stand: the items read so far, the page to ask for next. */
 interface Cursor {
@@ -83,11 +62,11 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
      * means. Its unit is taken from the run's gate first; a key that answers
      * `quotaExceeded` or is rejected is retired and the request goes again with the next.
      */
-    const requestList = (region: RegionCode, path: string, urlParams: Record<string, string | number>): Effect.Effect<VideoListPage, YouTubeError> =>
+    const requestList = (region: Subject, path: string, urlParams: Record<string, string | number>): Effect.Effect<VideoListPage, YouTubeError> =>
       Effect.gen(function*() {
         const gate = yield* currentGate
         const key = yield* gate.take(region)
-        return yield* sendList(region, path, urlParams, key).pipe(
+        return yield* sendList(client, config.requestTimeout, { region, path, urlParams, key }).pipe(
           Effect.catchIf(
             (e): e is QuotaExceeded | InvalidApiKey => (e._tag === "QuotaExceeded" || e._tag === "InvalidApiKey") && config.apiKeys.length > 1,
             (e) =>
@@ -102,49 +81,12 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         )
       })
 
-    const sendList = (region: RegionCode, path: string, urlParams: Record<string, string | number>, key: ApiKey) =>
-      // The key travels in a header, never in the URL, so access logs and traces do not see it.
-      client.get(path, { urlParams, headers: { [API_KEY_HEADER]: Redacted.value(key.value) } }).pipe(
-        Effect.flatMap((response) =>
-          Effect.flatMap(readBody(region, response), (body): Effect.Effect<VideoListPage, YouTubeError> =>
-            response.status >= 200 && response.status < 300
-              ? Either.match(decodePage(body), {
-                onLeft: (error) => Effect.fail(new DecodeFailed({ region, detail: describeBody(body, error) })),
-                onRight: Effect.succeed
-              })
-              : Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
-                Effect.fail(classifyErrorResponse({
-                  region,
-                  status: response.status,
-                  body,
-                  retryAfter: response.headers["retry-after"],
-                  nowMs
-                })))
-          )
-        ),
-        Effect.catchTags({
-          RequestError: (e) => Effect.fail(new ApiUnavailable({ region, detail: describeTransportError(e.cause ?? e.message) })),
-          ResponseError: (e) =>
-            Effect.fail(
-              new ApiUnavailable({
-                region,
-                status: e.response.status,
-                detail: `reading the body: ${describeTransportError(e.cause ?? e.message)}`
-              })
-            )
-        }),
-        Effect.timeoutFail({
-          duration: config.requestTimeout,
-          onTimeout: () => new ApiUnavailable({ region, detail: `no complete answer within ${Duration.format(config.requestTimeout)}` })
-        })
-      )
-
     /**
      * `request`, retried as the schedule says; with the requests it made (after `before`
      * others), success or not. A retry the gate does not cover is not sent: the request
      * fails as its last attempt did.
      */
-    const withRetries = <A>(region: RegionCode, request: Effect.Effect<A, YouTubeError>, before: number) =>
+    const withRetries = <A>(region: Subject, request: Effect.Effect<A, YouTubeError>, before: number) =>
       Effect.gen(function*() {
         const requests = yield* Ref.make(0)
         const lastSent = yield* Ref.make(Option.none<YouTubeError>())
@@ -236,21 +178,33 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
       hidingTheKey
     )
 
-    /** The region's video categories (one request); a malformed item costs only itself. */
+    /** A list endpoint's items (one request, with its retries); a malformed item costs only itself. */
+    const listItems = <A>(subject: Subject, path: string, urlParams: Record<string, string>, decode: (raw: unknown) => Either.Either<A, ParseResult.ParseError>, what: string) =>
+      Effect.gen(function*() {
+        const [list] = yield* withRetries(subject, requestList(subject, path, urlParams), 0)
+        const items: Array<A> = []
+        for (const raw of list.items) {
+          const item = decode(raw)
+          if (Either.isRight(item)) items.push(item.right)
+          else yield* Effect.logWarning(`skipped a malformed ${what}: ${describeParseError(item.left)}`).pipe(Effect.annotateLogs({ region: subject }))
+        }
+        return items
+      })
+
+    /** The region's video categories (one request). */
     const fetchCategories = Effect.fn("YouTube.fetchCategories")(
       function*(region: RegionCode) {
-        const [list] = yield* withRetries(region, requestList(region, "/videoCategories", { part: "snippet", regionCode: region }), 0)
-        const categories: Array<Category> = []
-        for (const raw of list.items) {
-          const item = decodeCategory(raw)
-          if (Either.isRight(item)) {
-            const { id, snippet } = item.right
-            categories.push(Category.make({ region, categoryId: id, title: snippet.title, assignable: snippet.assignable }))
-          } else {
-            yield* Effect.logWarning(`skipped a malformed category: ${describeParseError(item.left)}`).pipe(Effect.annotateLogs({ region }))
-          }
-        }
-        return categories as ReadonlyArray<Category>
+        const items = yield* listItems(region, "/videoCategories", { part: "snippet", regionCode: region }, decodeCategory, "category")
+        return items.map(({ id, snippet }) => Category.make({ region, categoryId: id, title: snippet.title, assignable: snippet.assignable })) as ReadonlyArray<Category>
+      },
+      hidingTheKey
+    )
+
+    /** Every region YouTube has charts for (`i18nRegions.list`, one request), in its order. */
+    const fetchRegions = Effect.fn("YouTube.fetchRegions")(
+      function*() {
+        const items = yield* listItems("i18nRegions", "/i18nRegions", { part: "snippet" }, decodeRegion, "region")
+        return items.map(({ snippet }): ListedRegion => ({ code: snippet.gl, name: snippet.name })) as ReadonlyArray<ListedRegion>
       },
       hidingTheKey
     )
@@ -287,6 +241,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
       fetchChart,
       fetchRegion,
       fetchCategories,
+      fetchRegions,
       lookUp,
       /** The keys, in the order they are used (the planner budgets each). */
       keys: config.apiKeys,

@@ -7,9 +7,13 @@ import { isRunStopping } from "../Domain/Run.js"
  * in `message`, and what an operator can do about it in `hint`.
  */
 
+/** What a request was for: a region (its charts, categories, look-ups), or the list of regions itself. */
+export const Subject = Schema.Union(RegionCode, Schema.Literal("i18nRegions"))
+export type Subject = typeof Subject.Type
+
 /** 429, or 403 `rateLimitExceeded` / `userRateLimitExceeded`: retried, never sooner than `Retry-After`. */
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
-  region: RegionCode,
+  region: Subject,
   status: Schema.Number,
   reason: Schema.String,
   /** What the server's `Retry-After` asked for, in milliseconds. */
@@ -26,7 +30,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
 
 /** The project's daily quota is spent: not retried, and the other regions are not requested. */
 export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>()("QuotaExceeded", {
-  region: RegionCode,
+  region: Subject,
   status: Schema.Number,
   reason: Schema.String
 }) {
@@ -40,7 +44,7 @@ export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>()("QuotaExc
 
 /** The key is wrong: not retried, and the other regions are not requested. */
 export class InvalidApiKey extends Schema.TaggedError<InvalidApiKey>()("InvalidApiKey", {
-  region: RegionCode,
+  region: Subject,
   status: Schema.Number,
   reason: Schema.String
 }) {
@@ -54,7 +58,7 @@ export class InvalidApiKey extends Schema.TaggedError<InvalidApiKey>()("InvalidA
 
 /** The key is valid but may not call the API (API disabled, key restricted): not retried. */
 export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
-  region: RegionCode,
+  region: Subject,
   status: Schema.Number,
   reason: Schema.String
 }) {
@@ -68,7 +72,7 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDeni
 
 /** The region has no most-popular chart, or its code is not one YouTube knows. */
 export class ChartUnavailable extends Schema.TaggedError<ChartUnavailable>()("ChartUnavailable", {
-  region: RegionCode,
+  region: Subject,
   status: Schema.Number,
   reason: Schema.String
 }) {
@@ -82,7 +86,7 @@ export class ChartUnavailable extends Schema.TaggedError<ChartUnavailable>()("Ch
 
 /** 5xx, a transport error or a timeout: retried with backoff, bounded. */
 export class ApiUnavailable extends Schema.TaggedError<ApiUnavailable>()("ApiUnavailable", {
-  region: RegionCode,
+  region: Subject,
   /** The HTTP status, when there was a response. */
   status: Schema.optional(Schema.Number),
   detail: Schema.String
@@ -98,7 +102,7 @@ export class ApiUnavailable extends Schema.TaggedError<ApiUnavailable>()("ApiUna
 
 /** Any other refusal (an unexpected 4xx): a bug on our side or a changed API, not retried. */
 export class RequestRejected extends Schema.TaggedError<RequestRejected>()("RequestRejected", {
-  region: RegionCode,
+  region: Subject,
   status: Schema.Number,
   reason: Schema.String,
   detail: Schema.String
@@ -113,7 +117,7 @@ export class RequestRejected extends Schema.TaggedError<RequestRejected>()("Requ
 
 /** The body was not the JSON `videos.list` sends (an HTML error page, a truncated body). */
 export class DecodeFailed extends Schema.TaggedError<DecodeFailed>()("DecodeFailed", {
-  region: RegionCode,
+  region: Subject,
   detail: Schema.String
 }) {
   override get message() {
@@ -126,7 +130,7 @@ export class DecodeFailed extends Schema.TaggedError<DecodeFailed>()("DecodeFail
 
 /** Not sent: the run's allowance is used, or every key has spent its quota for today. Costs nothing. */
 export class BudgetSpent extends Schema.TaggedError<BudgetSpent>()("BudgetSpent", {
-  region: RegionCode,
+  region: Subject,
   detail: Schema.String
 }) {
   override get message() {

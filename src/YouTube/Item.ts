@@ -1,5 +1,5 @@
 import { Option, ParseResult, Schema } from "effect"
-import type { RegionCode } from "../Domain/Region.js"
+import { RegionCode } from "../Domain/Region.js"
 import { CategoryId, type ChartId, RegionalVideo, Thumbnails, VideoId } from "../Domain/Video.js"
 
 /**
@@ -157,3 +157,10 @@ export const CategoryItem = Schema.Struct({
 
 /** Compiled on first use: categories are asked for after the charts. */
 export const decodeCategory = (item: unknown) => Schema.decodeUnknownEither(CategoryItem)(item)
+
+/** One item of `i18nRegions.list?part=snippet`: `gl` is the code a chart is asked for with. */
+export const RegionItem = Schema.Struct({
+  snippet: Schema.Struct({ gl: RegionCode, name: Schema.String })
+})
+
+export const decodeRegion = (item: unknown) => Schema.decodeUnknownEither(RegionItem)(item)

@@ -1,7 +1,6 @@
 import { Context, Effect, Ref } from "effect"
 import type { ApiKey } from "../Domain/Quota.js"
-import type { RegionCode } from "../Domain/Region.js"
-import { BudgetSpent } from "./Errors.js"
+import { BudgetSpent, type Subject } from "./Errors.js"
 
 /**
  * Which key a request goes out with, and whether it may go out at all. Every request
@@ -11,7 +10,7 @@ import { BudgetSpent } from "./Errors.js"
 
 export interface Gate {
   /** A unit for one request: the key to send it with. */
-  readonly take: (region: RegionCode) => Effect.Effect<ApiKey, BudgetSpent>
+  readonly take: (region: Subject) => Effect.Effect<ApiKey, BudgetSpent>
   /**
    * The key answered `quotaExceeded` (`exhausted`) or was rejected: the rest of the run
    * goes to the next. True when another key is left.
@@ -52,7 +51,7 @@ interface GateState {
 export const makeGate = (keys: ReadonlyArray<KeyBudget>, allowance: number) =>
   Effect.gen(function*() {
     const state = yield* Ref.make<GateState>({ taken: keys.map(() => 0), retired: new Set(), exhausted: new Set(), total: 0, allowance })
-    const take = (region: RegionCode) =>
+    const take = (region: Subject) =>
       Effect.flatten(Ref.modify(state, (s): [Effect.Effect<ApiKey, BudgetSpent>, GateState] => {
         if (s.total >= s.allowance) {
           return [Effect.fail(new BudgetSpent({ region, detail: `the run's allowance of ${s.allowance} units is used` })), s]

@@ -1,7 +1,6 @@
 import { Duration, Effect, Schedule } from "effect"
 import type { RetryPolicy } from "../Config.js"
-import type { RegionCode } from "../Domain/Region.js"
-import { isRetryable, type YouTubeError } from "./Errors.js"
+import { isRetryable, type Subject, type YouTubeError } from "./Errors.js"
 
 const retryAfterOf = (error: YouTubeError): Duration.Duration =>
   error._tag === "RateLimited" && error.retryAfterMs !== undefined ? Duration.millis(error.retryAfterMs) : Duration.zero
@@ -29,7 +28,7 @@ export const retrySchedule = (policy: RetryPolicy) =>
   )
 
 /** Says why a rate limit was not retried when its `Retry-After` is longer than a run waits. */
-export const sayRetryAfterTooLong = (policy: RetryPolicy, region: RegionCode) => (error: YouTubeError) => {
+export const sayRetryAfterTooLong = (policy: RetryPolicy, region: Subject) => (error: YouTubeError) => {
   const asked = retryAfterOf(error)
   return Duration.greaterThan(asked, policy.maxRetryAfter)
     ? Effect.logWarning(

@@ -130,7 +130,9 @@ export const failingStore = (error: DatabaseUnavailable) =>
     categoriesOf: () => Effect.fail(error),
     saveCategories: () => Effect.fail(error),
     unavailableCharts: () => Effect.fail(error),
-    trackable: () => Effect.fail(error)
+    trackable: () => Effect.fail(error),
+    listedRegions: Effect.fail(error),
+    saveRegions: () => Effect.fail(error)
   })
 
 /** Two videos of the unit's category. */
@@ -174,6 +176,7 @@ export const harness = (behaviour: Behaviour, options: HarnessOptions = {}) =>
     const youtube = YouTube.make({
       fetchChart,
       fetchRegion: (region: RegionCode) => fetchChart({ region, chart: "all" }),
+      fetchRegions: () => Effect.succeed([]),
       fetchCategories: (code: RegionCode) =>
         Ref.update(askedCategories, (r) => [...r, code]).pipe(
           Effect.zipRight((options.categories ?? ((c) => Effect.succeed(twoCategories(c))))(code)),
@@ -224,7 +227,9 @@ export const harness = (behaviour: Behaviour, options: HarnessOptions = {}) =>
             for (const e of run.entries) if (!gone.has(e.videoId)) latest.set(e.videoId, { videoId: e.videoId, region: e.region })
           }
           return [...latest.values()]
-        })
+        }),
+      listedRegions: Effect.succeed(undefined),
+      saveRegions: () => Effect.succeed([])
     })
     const layer = Layer.mergeAll(
       Layer.succeed(YouTube, youtube),

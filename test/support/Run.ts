@@ -31,7 +31,7 @@ export const envFor = (api: SimulatedApi | string, databaseUrl: string, state = 
 export const expectNoKey = (result: CliResult, api?: SimulatedApi) => {
   expect(result.stdout + result.stderr).not.toContain(API_KEY)
   if (api !== undefined) {
-    expect([...api.requests, ...api.categoryRequests, ...api.lookupRequests].every((r) => !r.url.includes(API_KEY))).toBe(true)
+    expect([...api.requests, ...api.categoryRequests, ...api.lookupRequests, ...api.regionRequests].every((r) => !r.url.includes(API_KEY))).toBe(true)
   }
 }
 
@@ -43,6 +43,7 @@ export const reset = (url: string) =>
        IF to_regclass('ingest_runs') IS NOT NULL THEN TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE; END IF;
        IF to_regclass('categories') IS NOT NULL THEN TRUNCATE categories; END IF;
        IF to_regclass('quota_usage') IS NOT NULL THEN TRUNCATE quota_usage; END IF;
+       IF to_regclass('youtube_regions') IS NOT NULL THEN TRUNCATE youtube_regions; END IF;
      END $$`
   )
 
