@@ -10,9 +10,11 @@ import { pruneCommand } from "./Cli/Prune.js"
 import { serveCommand } from "./Cli/Serve.js"
 import { statusCommand } from "./Cli/Status.js"
 import { demo, DemoLive } from "./Demo/Demo.js"
+import { demoWorld, WORLD_BUDGET, WorldLive } from "./Demo/World.js"
 import { IncompleteRun } from "./Domain/Run.js"
 import { ExportFormat, exportData } from "./Export/Export.js"
 import { ingest } from "./Ingest/Pipeline.js"
+import { withMetricsFile } from "./Metrics.js"
 import { StateDirectory } from "./State.js"
 import { ExportRows } from "./Store/ExportRows.js"
 import { MigrationsLive } from "./Store/Migrations.js"
@@ -32,6 +34,8 @@ const ExportLive = Layer.mergeAll(ExportRows.Default, StoredCharts.Default, Migr
   Layer.provide(StateDirectory.layer)
 )
 
+const WorldHere = WorldLive.pipe(Layer.provide(FetchHttpClient.layer))
+
 const DemoHere = DemoLive.pipe(
   Layer.provide(Layer.merge(FetchHttpClient.layer, DatabaseConfig.layer)),
   Layer.provide(DemoState)
@@ -42,6 +46,7 @@ const DemoHere = DemoLive.pipe(
 /** A run that did not store every region fails with its report: the exit code says how it went. */
 const runOnce = ingest.pipe(
   Effect.filterOrFail((report) => report.status === "ok", (report) => new IncompleteRun({ report })),
+  withMetricsFile,
   Effect.asVoid
 )
 
@@ -140,12 +145,22 @@ const exportCommand = Command.make(
   Command.provide(ExportLive)
 )
 
-const demoCommand = Command.make("demo", {}, () => demo).pipe(
+const demoCommand = Command.make(
+  "demo",
+  {
+    world: Options.boolean("world").pipe(
+      Options.withDescription(
+        `every region YouTube lists (REGIONS=all) on a budget of ${WORLD_BUDGET} units a day, over three quota days: ` +
+          "what the planner sends, defers, and reaches by rotation (on a fresh embedded database of its own)"
+      )
+    )
+  },
+  ({ world }) => (world ? Effect.provide(demoWorld, WorldHere) : Effect.provide(demo, DemoHere))
+).pipe(
   Command.withDescription(
     "A full run against a built-in simulated YouTube API (with a rate limit and a malformed item to show), " +
       "on its own embedded database (or DATABASE_URL): needs no key and no network."
-  ),
-  Command.provide(DemoHere)
+  )
 )
 
 const root = Command.make("viralvidvault").pipe(
@@ -154,9 +169,9 @@ const root = Command.make("viralvidvault").pipe(
       HelpDoc.p("Collects YouTube's trending videos for several regions into PostgreSQL. With no command, does `run`."),
       HelpDoc.p(
         "Configuration (environment): YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key), YOUTUBE_API_KEYS (several, comma-separated), " +
-          "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT), " +
+          "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT; or all), " +
           "CHARTS (all; or category ids, or every), FETCH_CONCURRENCY (3), MAX_RESULTS (25), TRACK_DAYS (3; 0 off), " +
-          "QUOTA_UNITS_PER_DAY (10000 a key), RUN_INTERVAL (7h), " +
+          "QUOTA_UNITS_PER_DAY (10000 a key), RUN_INTERVAL (7h), METRICS_FILE (a Prometheus text file after each run), " +
           "STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), " +
           "LOG_LEVEL (info; or trace, debug, warn, error, fatal, off, all), NO_COLOR."
       ),

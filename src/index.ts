@@ -11,6 +11,8 @@
 export { ingest } from "./Ingest/Pipeline.js"
 export { IngestLive } from "./Ingest/Live.js"
 export { RegionsUnknown } from "./Ingest/Regions.js"
+export { renderMetrics, withMetricsFile, writeMetrics } from "./Metrics.js"
+export type { RunMetrics } from "./Metrics.js"
 export { Category } from "./Domain/Category.js"
 export { dedup } from "./Domain/Dedup.js"
 export { DEFAULT_REGIONS, isEveryRegion, parseRegions, RegionCode, searchConfigFor } from "./Domain/Region.js"

@@ -29,11 +29,12 @@ describe("the command line", () => {
           "YOUTUBE_API_KEY (or $CREDENTIALS_DIRECTORY/youtube-api-key)",
           "YOUTUBE_API_BASE_URL",
           "DATABASE_URL (unset: the embedded database)",
-          "REGIONS (US,GB,PL,NL,SE,NO,AT)",
+          "REGIONS (US,GB,PL,NL,SE,NO,AT; or all)",
           "CHARTS (all; or category ids, or every)",
           "FETCH_CONCURRENCY (3)",
           "MAX_RESULTS (25)",
           "TRACK_DAYS (3; 0 off)",
+          "METRICS_FILE (a Prometheus text file after each run)",
           "STATE_DIRECTORY",
           "LOG_FORMAT (auto|json|pretty)",
           "LOG_LEVEL (info; or trace, debug, warn, error, fatal, off, all)"

@@ -62,4 +62,22 @@ describe("demo", () => {
       expect(result.stdout).toContain("Cross-region overlap: 324 entries are 296 unique videos")
       expect(result.stdout).toMatch(/search "springa" --region SE: 3 shown\n {2}Tjejerna springer/)
     }), { timeout: 90_000 })
+
+  it.scoped("--world: every region the API lists, on 40 units a day, reached by rotation in three quota days", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["demo", "--world"], { STATE_DIRECTORY: stateDirectory() })
+      expect(result.code, result.stderr).toBe(0)
+      const days = [...result.stdout.matchAll(/^quota day (\d{4}-\d\d-\d\d): (\d+) of 40 units spent; (\d+) charts fetched, (\d+) deferred$/gm)]
+      expect(days).toHaveLength(3)
+      expect(new Set(days.map((d) => d[1])).size).toBe(3)
+      for (const day of days) {
+        expect(Number(day[2])).toBeLessThanOrEqual(40)
+        expect(Number(day[3]) + Number(day[4])).toBe(110)
+      }
+      // The first day spends one unit on the region list; what it defers goes first the next day.
+      expect(days.map((d) => Number(d[3]))).toEqual([39, 40, 31])
+      const fetched = [...result.stdout.matchAll(/^ {2}fetched: {2}(.*)$/gm)].map((m) => m[1]!.split(" "))
+      expect(new Set(fetched.flat()).size).toBe(110)
+      expect(result.stdout).toContain("After 3 days: 110 of 110 regions collected, never a request past the budget (the simulated API counted 111 units)")
+    }), { timeout: 120_000 })
 })

@@ -5,6 +5,7 @@ import { DatabaseConfig } from "../Config.js"
 import { IncompleteRun } from "../Domain/Run.js"
 import { IngestLive } from "../Ingest/Live.js"
 import { ingest } from "../Ingest/Pipeline.js"
+import { withMetricsFile } from "../Metrics.js"
 import { parseInterval } from "../Domain/Interval.js"
 import { runEvery } from "../Ingest/Schedule.js"
 import { StateDirectory } from "../State.js"
@@ -43,7 +44,8 @@ const serveAndIngestLive = (interval: Duration.Duration) =>
 
 /** A run that stored less than every chart is logged by the run itself; the schedule goes on either way. */
 const scheduledRun = ingest.pipe(
-  Effect.filterOrFail((report) => report.status === "ok", (report) => new IncompleteRun({ report }))
+  Effect.filterOrFail((report) => report.status === "ok", (report) => new IncompleteRun({ report })),
+  withMetricsFile
 )
 
 export const serveCommand = Command.make(
