@@ -41,8 +41,10 @@ await build({
   supported: { "dynamic-import": false },
   sourcemap: true,
   // pg-native is an optional peer of pg that we never load; PGlite finds its WASM
-  // and data files next to its own modules, so it stays in node_modules.
-  external: ["pg-native", "@electric-sql/*"],
+  // and data files next to its own modules, so it stays in node_modules. The
+  // OpenTelemetry SDK is loaded only when traces are exported (src/Telemetry.ts): left
+  // in node_modules, it costs a start without tracing nothing, not even its source.
+  external: ["pg-native", "@electric-sql/*", "@opentelemetry/*"],
   logLevel: "warning"
 })
 

@@ -172,6 +172,7 @@ const root = Command.make("viralvidvault").pipe(
           "YOUTUBE_API_BASE_URL, DATABASE_URL (unset: the embedded database), REGIONS (US,GB,PL,NL,SE,NO,AT; or all), " +
           "CHARTS (all; or category ids, or every), FETCH_CONCURRENCY (3), MAX_RESULTS (25), TRACK_DAYS (3; 0 off), " +
           "QUOTA_UNITS_PER_DAY (10000 a key), RUN_INTERVAL (7h), METRICS_FILE (a Prometheus text file after each run), " +
+          "OTEL_EXPORTER_OTLP_ENDPOINT (traces over OTLP/HTTP; unset: none), " +
           "STATE_DIRECTORY, LOG_FORMAT (auto|json|pretty), " +
           "LOG_LEVEL (info; or trace, debug, warn, error, fatal, off, all), NO_COLOR."
       ),

@@ -7,6 +7,7 @@ import { ColourOnTerminal } from "./Colour.js"
 import { ExitCode, exitCodeOf } from "./ExitCode.js"
 import { LoggingLive } from "./Logging.js"
 import { runMain, stopOnSignal } from "./Signals.js"
+import { TracingLive } from "./Telemetry.js"
 
 /**
  * After a signal, the program gets this long to wind down. An interruption can wait on
@@ -29,6 +30,8 @@ const main = cli(process.argv).pipe(
       )
       : Effect.void
   ),
+  // Outside the signal handling: a run stopped by SIGTERM still has its spans flushed.
+  Effect.provide(TracingLive),
   Effect.flatMap(exitCodeOf),
   // For the benchmark and for an operator chasing memory or time: the peak resident set, and the CPU spent.
   Effect.tap(() => {

@@ -35,6 +35,7 @@ describe("the command line", () => {
           "MAX_RESULTS (25)",
           "TRACK_DAYS (3; 0 off)",
           "METRICS_FILE (a Prometheus text file after each run)",
+          "OTEL_EXPORTER_OTLP_ENDPOINT (traces over OTLP/HTTP; unset: none)",
           "STATE_DIRECTORY",
           "LOG_FORMAT (auto|json|pretty)",
           "LOG_LEVEL (info; or trace, debug, warn, error, fatal, off, all)"

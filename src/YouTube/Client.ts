@@ -50,7 +50,11 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
   effect: Effect.gen(function*() {
     const config = yield* YouTubeConfig
     const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest(flow(HttpClientRequest.prependUrl(config.baseUrl), HttpClientRequest.acceptJson))
+      HttpClient.mapRequest(flow(HttpClientRequest.prependUrl(config.baseUrl), HttpClientRequest.acceptJson)),
+      // Google joins no trace of ours: trace headers would only hand it our trace ids.
+      HttpClient.withTracerPropagation(false),
+      // Every request of this client, whichever method sends it, shows the key's header redacted.
+      HttpClient.transformResponse(hidingTheKey)
     )
     const schedule = retrySchedule(config.retry)
     // Without a run's gate (a host calling the client directly), the keys in order, unbudgeted.
@@ -174,8 +178,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
           yield* Effect.logWarning("the API sent an empty chart; nothing to store from it").pipe(Effect.annotateLogs({ region: unit.region, chart: unit.chart }))
         }
         return fetched
-      },
-      hidingTheKey
+      }
     )
 
     /** A list endpoint's items (one request, with its retries); a malformed item costs only itself. */
@@ -196,8 +199,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
       function*(region: RegionCode) {
         const items = yield* listItems(region, "/videoCategories", { part: "snippet", regionCode: region }, decodeCategory, "category")
         return items.map(({ id, snippet }) => Category.make({ region, categoryId: id, title: snippet.title, assignable: snippet.assignable })) as ReadonlyArray<Category>
-      },
-      hidingTheKey
+      }
     )
 
     /** Every region YouTube has charts for (`i18nRegions.list`, one request), in its order. */
@@ -205,8 +207,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
       function*() {
         const items = yield* listItems("i18nRegions", "/i18nRegions", { part: "snippet" }, decodeRegion, "region")
         return items.map(({ snippet }): ListedRegion => ({ code: snippet.gl, name: snippet.name })) as ReadonlyArray<ListedRegion>
-      },
-      hidingTheKey
+      }
     )
 
     /**
@@ -230,8 +231,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         const listed = new Set(list.items.map(idOf))
         const answer: LookUpAnswer = { found, missing: ids.filter((id) => !listed.has(id)), observedAt, attempts }
         return answer
-      },
-      hidingTheKey
+      }
     )
 
     /** A region's overall chart: `fetchChart` of its `all` chart. */
