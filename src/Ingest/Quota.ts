@@ -6,7 +6,6 @@ import {
   planRequests,
   quotaDay,
   quotaDayEnd,
-  type QuotaPlan,
   runsDueBefore,
   type Wanted
 } from "../Domain/Quota.js"
@@ -134,7 +133,6 @@ export interface RunPlan {
   readonly categories: boolean
   /** What the run may spend in all (retries included). */
   readonly allowance: number
-  readonly plan: QuotaPlan
 }
 
 const TRACKING = "tracking"
@@ -195,8 +193,7 @@ export const planRun = (
       deferred: plan.deferred.flatMap((w) => (byLabel.has(w.label) ? [byLabel.get(w.label)!] : [])),
       tracking: !deferredLabels.has(TRACKING),
       categories: !deferredLabels.has(CATEGORIES),
-      allowance: runAllowance,
-      plan
+      allowance: runAllowance
     } satisfies RunPlan
   })
 

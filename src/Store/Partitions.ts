@@ -2,7 +2,8 @@ import { SqlClient, type SqlError, SqlSchema } from "@effect/sql"
 import { Duration, Effect, Option, Predicate, Schema } from "effect"
 import type { Batch } from "../Domain/Run.js"
 import { Int8 } from "./Columns.js"
-import { type DatabaseRefused, type DatabaseUnavailable, fromSql, StoreBusy, storeErrorOf } from "./Errors.js"
+import { fromSql, storeErrorOf } from "./Errors.js"
+import { takeStoreLock } from "./Locks.js"
 
 /**
  * The monthly partitions of `trending_entries` (by `fetched_at`) and `video_stats` (by
@@ -87,18 +88,8 @@ export const DroppedPartition = Schema.Struct({
 })
 export type DroppedPartition = typeof DroppedPartition.Type
 
-/**
- * VideoStore's `STORE_LOCK` (not imported: the store imports this module). Pruning takes
- * it as a run does, so that a prune and a run's store never interleave (each locks both
- * tables, in different orders).
- */
-export const PRUNE_LOCK = 7_406_116_002
-
 /** How long a prune waits for a run's store, as a run waits for another by default. */
 const LOCK_WAIT = Duration.seconds(60)
-
-/** SQLSTATE lock_not_available: `lock_timeout` ran out. */
-const LOCK_NOT_AVAILABLE = "55P03"
 
 // By tag, not instanceof: a host application may load its own copy of @effect/sql.
 const isSqlError = (u: unknown): u is SqlError.SqlError => Predicate.isTagged(u, "SqlError")
@@ -137,16 +128,6 @@ export class Partitions extends Effect.Service<Partitions>()("viralvidvault/Part
       execute: (partition) => sql`SELECT count(*) AS rows FROM ${sql(partition)}`
     })
 
-    const takeLock = Effect.zipRight(
-      sql.unsafe(`SET LOCAL lock_timeout = '${Math.round(Duration.toMillis(LOCK_WAIT))}ms'`),
-      sql`SELECT pg_advisory_xact_lock(${PRUNE_LOCK})`
-    ).pipe(
-      Effect.catchTag("SqlError", (e): Effect.Effect<never, StoreBusy | DatabaseUnavailable | DatabaseRefused> =>
-        Predicate.hasProperty(e.cause, "code") && e.cause.code === LOCK_NOT_AVAILABLE
-          ? Effect.fail(new StoreBusy({ waitedSeconds: Duration.toSeconds(LOCK_WAIT) }))
-          : Effect.fail(storeErrorOf("waiting for the store lock")(e)))
-    )
-
     /** The monthly partitions of both tables, oldest first. */
     const listPartitions = Effect.fn("Partitions.list")(function*() {
       const partitions: ReadonlyArray<MonthlyPartition> = yield* monthlyRows(undefined).pipe(
@@ -167,7 +148,7 @@ export class Partitions extends Effect.Service<Partitions>()("viralvidvault/Part
     const prunePartitions = Effect.fn("Partitions.prune")(function*(olderThan: Date, options?: { readonly dryRun?: boolean }) {
       return yield* sql.withTransaction(
         Effect.gen(function*() {
-          yield* takeLock
+          yield* takeStoreLock(sql, LOCK_WAIT)
           const all = yield* monthlyRows(undefined).pipe(fromSql("reading the monthly partitions"))
           const dropped: Array<DroppedPartition> = []
           for (const p of all.filter((p) => p.until.getTime() <= olderThan.getTime())) {

@@ -10,16 +10,13 @@ import { ensurePartitions, partitionTimesOf } from "./Partitions.js"
 import { markGone, saveTracked, trackable } from "./TrackingRows.js"
 import { RunRow } from "./Columns.js"
 import { insertEntries, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
-import { type DatabaseRefused, type DatabaseUnavailable, fromSql, StoreBusy, storeErrorOf } from "./Errors.js"
+import { fromSql, storeErrorOf } from "./Errors.js"
+import { takeStoreLock } from "./Locks.js"
+
+export { STORE_LOCK } from "./Locks.js"
 
 // By tag, not instanceof: a host application may load its own copy of @effect/sql.
 const isSqlError = (u: unknown): u is SqlError.SqlError => Predicate.isTagged(u, "SqlError")
-
-/** An arbitrary, fixed key, distinct from the migrations' lock. */
-export const STORE_LOCK = 7_406_116_002
-
-/** SQLSTATE lock_not_available: `lock_timeout` ran out. */
-const LOCK_NOT_AVAILABLE = "55P03"
 
 /** A run row: `interrupted` is the store's own status, for a run stopped by a signal. */
 const RunInsert = Schema.Struct({
@@ -61,25 +58,12 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
       execute: (batchId) => sql`SELECT id FROM ingest_runs WHERE batch_id = ${batchId}`
     })
 
-    /**
-     * One run stores at a time: a transaction-scoped advisory lock, waited for at most
-     * `lockWait` (lock_timeout applies to advisory locks too).
-     */
-    const takeStoreLock = Effect.zipRight(
-      sql.unsafe(`SET LOCAL lock_timeout = '${Math.round(Duration.toMillis(options.lockWait))}ms'`),
-      sql`SELECT pg_advisory_xact_lock(${STORE_LOCK})`
-    ).pipe(
-      Effect.catchTag("SqlError", (e): Effect.Effect<never, StoreBusy | DatabaseUnavailable | DatabaseRefused> =>
-        Predicate.hasProperty(e.cause, "code") && e.cause.code === LOCK_NOT_AVAILABLE
-          ? Effect.fail(new StoreBusy({ waitedSeconds: Duration.toSeconds(options.lockWait) }))
-          : Effect.fail(storeErrorOf("waiting for the store lock")(e)))
-    )
-
     /** Stores one run in one transaction: all of it, or (on failure) none of it. */
     const saveRun = Effect.fn("VideoStore.saveRun")(function*(run: Batch) {
       return yield* sql.withTransaction(
         Effect.gen(function*() {
-          yield* takeStoreLock
+          // One run stores at a time.
+          yield* takeStoreLock(sql, options.lockWait)
           const inserted = yield* insertRun({
             batchId: run.batchId ?? null,
             startedAt: run.startedAt,

@@ -1,0 +1,28 @@
+import type { SqlClient, SqlError } from "@effect/sql"
+import { Duration, Effect, Predicate } from "effect"
+import { type DatabaseRefused, type DatabaseUnavailable, StoreBusy, storeErrorOf } from "./Errors.js"
+
+/**
+ * The store's lock: one run stores at a time, and a prune never interleaves with a
+ * run's store (each locks both partitioned tables, in different orders). An arbitrary,
+ * fixed key, distinct from the migrations' lock.
+ */
+export const STORE_LOCK = 7_406_116_002
+
+/** SQLSTATE lock_not_available: `lock_timeout` ran out. */
+const LOCK_NOT_AVAILABLE = "55P03"
+
+/**
+ * Takes the store lock for the current transaction, waiting at most `wait`
+ * (lock_timeout applies to advisory locks too); past it, `StoreBusy`.
+ */
+export const takeStoreLock = (sql: SqlClient.SqlClient, wait: Duration.Duration) =>
+  Effect.zipRight(
+    sql.unsafe(`SET LOCAL lock_timeout = '${Math.round(Duration.toMillis(wait))}ms'`),
+    sql`SELECT pg_advisory_xact_lock(${STORE_LOCK})`
+  ).pipe(
+    Effect.catchTag("SqlError", (e: SqlError.SqlError): Effect.Effect<never, StoreBusy | DatabaseUnavailable | DatabaseRefused> =>
+      Predicate.hasProperty(e.cause, "code") && e.cause.code === LOCK_NOT_AVAILABLE
+        ? Effect.fail(new StoreBusy({ waitedSeconds: Duration.toSeconds(wait) }))
+        : Effect.fail(storeErrorOf("waiting for the store lock")(e)))
+  )
