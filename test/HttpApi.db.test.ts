@@ -74,7 +74,10 @@ const DownStore = Layer.mergeAll(
       video: () => unavailable("reading a video"),
       overlap: () => unavailable("reading the overlap of the charts"),
       runs: () => unavailable("reading the runs"),
-      regions: () => unavailable("reading the stored regions")
+      regions: () => unavailable("reading the stored regions"),
+      chartSource: () => unavailable("reading which run a chart is"),
+      periodSource: () => unavailable("reading the bounds of a period"),
+      newestRun: () => unavailable("reading the newest run")
     })
   ),
   Layer.succeed(

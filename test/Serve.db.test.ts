@@ -44,6 +44,39 @@ describe(`serve, node dist/main.js on ${engine}`, () => {
         expect(ended.exitedAt - signalled).toBeLessThan(2_000)
       }))
 
+    it.scoped("a run stored while it serves is answered at once: the chart, the overlap and the page, without a restart", () =>
+      Effect.gen(function*() {
+        const databaseUrl = yield* DatabaseUrl
+        yield* reset(databaseUrl)
+        const api = yield* makeSimulatedApi({})
+        const runWith = (regions: string) =>
+          Effect.tap(runCli(["run"], { ...envFor(api, databaseUrl), REGIONS: regions, MAX_RESULTS: "5" }), (run) => {
+            expect(run.code, logText(run)).toBe(0)
+          })
+        yield* runWith("PL")
+        const server = yield* startCli(["serve", "--port", "0"], { DATABASE_URL: databaseUrl, STATE_DIRECTORY: stateDirectory() })
+        yield* waitUntil(() => LISTENING.test(server.stderr()), "the server listens")
+        const base = LISTENING.exec(server.stderr())![1]!
+        const text = (path: string) => Effect.promise(() => fetch(`${base}${path}`).then((r) => r.text()))
+
+        const chart = yield* text("/api/charts/PL")
+        expect(JSON.parse(chart)).toMatchObject({ region: "PL", runId: 1 })
+        expect(yield* text("/api/charts/PL")).toBe(chart)
+        expect(JSON.parse(yield* text("/api/overlap")).regions).toEqual(["PL"])
+        expect(yield* text("/")).toContain("run 1")
+
+        yield* runWith("PL,SE")
+        expect(JSON.parse(yield* text("/api/charts/PL"))).toMatchObject({ region: "PL", runId: 2 })
+        expect(JSON.parse(yield* text("/api/overlap")).regions).toEqual(["PL", "SE"])
+        expect(yield* text("/")).toContain("run 2")
+        // The first run's chart is still there, at its time.
+        const first = JSON.parse(chart) as { fetchedAt: string }
+        expect(JSON.parse(yield* text(`/api/charts/PL?at=${encodeURIComponent(first.fetchedAt)}`))).toMatchObject({ runId: 1, fetchedAt: first.fetchedAt })
+
+        server.child.kill("SIGTERM")
+        expect((yield* server.exit).code).toBe(143)
+      }))
+
     it.scoped("--ingest-every collects in the same process: a run at start, none while the last is younger; SIGTERM still 143", () =>
       Effect.gen(function*() {
         const databaseUrl = yield* DatabaseUrl

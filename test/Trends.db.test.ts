@@ -286,5 +286,29 @@ describe(`Trends on ${engine}`, () => {
         expect((yield* trends.runs(2)).map((r) => r.id)).toEqual([interrupted, five])
         expect(yield* trends.runs(0)).toEqual([])
       }))
+
+    it.effect("what an answer depends on: the chart's run and the newest run; a period's first and last entry, of any chart", () =>
+      Effect.gen(function*() {
+        yield* reset
+        const trends = yield* Trends
+        expect(yield* trends.newestRun()).toBeNull()
+        expect(yield* trends.chartSource(region("PL"), "all", at(20))).toEqual({ newestRun: null, runId: null })
+        expect(yield* trends.periodSource(at(0), at(20))).toEqual({ newestRun: null, firstMicros: null, lastMicros: null })
+
+        const one = yield* save(listing("PL", 1, ["aaaaaaaaaaa"]), 1)
+        const five = yield* save([...listing("PL", 5, ["bbbbbbbbbbb"]), ...listing("SE", 6, ["bbbbbbbbbbb"], CategoryId.make("10"))], 5)
+        // Fetched at 3, stored last (a spooled batch): the newest run, its chart older than the second's.
+        const late = yield* save(listing("SE", 3, ["ccccccccccc"]), 3)
+        expect(yield* trends.newestRun()).toBe(late)
+        expect(yield* trends.chartSource(region("PL"), "all", at(4))).toEqual({ newestRun: late, runId: one })
+        expect(yield* trends.chartSource(region("PL"), "all", at(5))).toEqual({ newestRun: late, runId: five })
+        expect(yield* trends.chartSource(region("SE"), "all", at(20))).toEqual({ newestRun: late, runId: late })
+        expect(yield* trends.chartSource(region("PL"), "all", at(0))).toEqual({ newestRun: late, runId: null })
+
+        const micros = (hour: number) => at(hour).getTime() * 1000
+        expect(yield* trends.periodSource(at(0), at(20))).toEqual({ newestRun: late, firstMicros: micros(1), lastMicros: micros(6) })
+        expect(yield* trends.periodSource(at(2), at(6))).toEqual({ newestRun: late, firstMicros: micros(3), lastMicros: micros(5) })
+        expect(yield* trends.periodSource(at(7), at(20))).toEqual({ newestRun: late, firstMicros: null, lastMicros: null })
+      }))
   })
 })

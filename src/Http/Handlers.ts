@@ -4,9 +4,10 @@ import { Cause, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import type { DatabaseRefused, DatabaseUnavailable } from "../Store/Errors.js"
 import { VideoSearch } from "../Store/Search.js"
-import { Trends } from "../Store/Trends.js"
+import { Chart, Overlap, Trends } from "../Store/Trends.js"
 import { WebPagesLive } from "../Web/Routes.js"
-import { BadRequest, DEFAULT_LIMIT, MAX_LIMIT, NotFound, ServerError, TrendsApi, Unavailable } from "./Api.js"
+import { BadRequest, DEFAULT_LIMIT, MAX_LIMIT, NotFound, SearchResult, ServerError, TrendsApi, Unavailable } from "./Api.js"
+import { asOf, jsonResponse, periodOf, ResponseCache } from "./Cache.js"
 
 /** What `overlap` covers when it is not told: the last seven days. */
 const DEFAULT_PERIOD_MS = 7 * 24 * 60 * 60 * 1000
@@ -28,10 +29,15 @@ const fromStore = <A>(effect: Effect.Effect<A, DatabaseUnavailable | DatabaseRef
 
 const limitOf = (limit: number | undefined) => Math.min(limit ?? DEFAULT_LIMIT, MAX_LIMIT)
 
+const chartJson = jsonResponse(Chart)
+const overlapJson = jsonResponse(Overlap)
+const searchJson = jsonResponse(SearchResult)
+
 export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handlers) =>
   Effect.gen(function*() {
     const trends = yield* Trends
     const videoSearch = yield* VideoSearch
+    const cache = yield* ResponseCache
 
     return handlers
       .handle("health", () =>
@@ -46,27 +52,46 @@ export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handler
         trends.runs(limitOf(urlParams.limit)).pipe(Effect.map((runs) => ({ runs })), fromStore))
       .handle("chart", ({ path, urlParams }) => {
         const chart = urlParams.chart ?? "all"
-        return trends.chart(path.region, chart, urlParams.at ?? new Date()).pipe(
+        const at = urlParams.at ?? new Date()
+        const notFound = new NotFound({
+          error: `no ${chart} chart of ${path.region} is stored${urlParams.at ? ` at or before ${at.toISOString()}` : ""}`
+        })
+        // Named by the run whose chart answers: every `at` that finds that run shares it.
+        return trends.chartSource(path.region, chart, at).pipe(
+          Effect.flatMap(({ newestRun, runId }) =>
+            runId === null
+              ? Effect.succeedNone
+              : cache.get(
+                `chart ${path.region} ${chart} run ${runId} ${asOf(newestRun)}`,
+                Effect.flatMap(trends.chart(path.region, chart, at), Effect.transposeMapOption(chartJson))
+              )
+          ),
           fromStore,
-          Effect.flatMap(Option.match({
-            onNone: () =>
-              Effect.fail(
-                new NotFound({
-                  error: `no ${chart} chart of ${path.region} is stored${urlParams.at ? ` at or before ${urlParams.at.toISOString()}` : ""}`
-                })
-              ),
-            onSome: Effect.succeed
-          }))
+          Effect.flatMap(Option.match({ onNone: () => Effect.fail(notFound), onSome: Effect.succeed }))
         )
       })
-      .handle("search", ({ urlParams }) =>
-        videoSearch.search({ query: urlParams.q, regions: urlParams.region ?? [], limit: limitOf(urlParams.limit) }).pipe(
-          Effect.map((hits) => ({ query: urlParams.q, hits: hits.map(({ lastSeenAt: _, ...hit }) => hit) })),
+      .handle("search", ({ urlParams }) => {
+        const request = { query: urlParams.q, regions: urlParams.region ?? [], limit: limitOf(urlParams.limit) }
+        const searched = Effect.flatMap(
+          videoSearch.search(request),
+          (hits) => searchJson({ query: urlParams.q, hits: hits.map(({ lastSeenAt: _, ...hit }) => hit) })
+        )
+        // The hits change only when a run is stored. A query that cannot be searched for is
+        // kept as none, and asked again below for its reason; so are runs that cannot be read.
+        const kept = Effect.catchTag(Effect.asSome(searched), "InvalidQuery", () => Effect.succeedNone)
+        const name = JSON.stringify([request.query, [...new Set(request.regions)].sort(), request.limit])
+        return trends.newestRun().pipe(
+          Effect.matchEffect({
+            onFailure: () => Effect.succeed(Option.none<HttpServerResponse.HttpServerResponse>()),
+            onSuccess: (newestRun) => cache.get(`search ${name} ${asOf(newestRun)}`, kept)
+          }),
+          Effect.flatMap(Option.match({ onNone: () => searched, onSome: Effect.succeed })),
           Effect.catchTags({
             InvalidQuery: (e) => Effect.fail(new BadRequest({ error: `q: ${e.message}` })),
             ...storeFailures
           })
-        ))
+        )
+      })
       .handle("video", ({ path }) =>
         trends.video(path.id).pipe(
           fromStore,
@@ -78,9 +103,15 @@ export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handler
       .handle("overlap", ({ urlParams }) => {
         const until = urlParams.until ?? new Date()
         const since = urlParams.since ?? new Date(until.getTime() - DEFAULT_PERIOD_MS)
-        return since.getTime() > until.getTime()
-          ? Effect.fail(new BadRequest({ error: "since: it is after until" }))
-          : trends.overlap(since, until, urlParams.chart ?? "all").pipe(fromStore)
+        const chart = urlParams.chart ?? "all"
+        if (since.getTime() > until.getTime()) return Effect.fail(new BadRequest({ error: "since: it is after until" }))
+        // Named by the entries the period holds, not by its bounds: the default period (the
+        // last 7 days, to the millisecond) is answered from the cache until a run is stored
+        // or its oldest entry leaves the week, and answers what it always did.
+        return trends.periodSource(since, until).pipe(
+          Effect.flatMap((source) => cache.always(`overlap ${chart} ${periodOf(source)}`, Effect.flatMap(trends.overlap(since, until, chart), overlapJson))),
+          fromStore
+        )
       })
   }))
 
@@ -111,8 +142,8 @@ const describeDecodeError = (e: HttpApiError.HttpApiDecodeError) => {
     : issues.map((issue) => `${issue.path.length === 0 ? "request" : issue.path.join(".")}: ${issue.message}`).join("; ")
 }
 
-/** The API with its handlers: needs the store's read services. */
-export const TrendsApiLive = HttpApiBuilder.api(TrendsApi).pipe(Layer.provide(TrendsHandlers))
+/** The API with its handlers: needs the store's read services. Its cache is the pages' (one layer, built once). */
+export const TrendsApiLive = HttpApiBuilder.api(TrendsApi).pipe(Layer.provide(TrendsHandlers), Layer.provide(ResponseCache.Default))
 
 /**
  * Sent with every answer, errors included. The pages and the JSON carry strangers' titles:

@@ -1,176 +1,17 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Array as Arr, Effect, Option, Schema } from "effect"
 import { RegionCode } from "../Domain/Region.js"
-import { RegionOutcome, RunId, RunStatus } from "../Domain/Run.js"
-import { CategoryId, ChartId, VideoId } from "../Domain/Video.js"
-import { Int8 } from "./Columns.js"
+import { ChartId } from "../Domain/Video.js"
 import { fromSql } from "./Errors.js"
+import { type Chart, ChartRow, ChartSource, NewestRun, type Overlap, PeriodSource, type Run, StoredRun, type VideoHistory, VideoRow } from "./TrendAnswers.js"
+
+export { Chart, ChartSource, Observation, Overlap, PeriodSource, RankedVideo, Revision, Run, TrendingEntry, VideoHistory } from "./TrendAnswers.js"
 
 /**
  * What the `serve` command reads: charts as they stood, a video's history, how much the
- * regions' charts share, the runs. Each exported schema is the JSON the HTTP API answers
- * with once encoded (dates ISO 8601, counts numbers). Each method is one statement.
+ * regions' charts share, the runs; and what each of those answers depends on, for a cache
+ * (the `…Source` methods). Each method is one statement.
  */
-
-/** Null when the owner hides it (likes, comments) or the API did not send it. */
-const Counter = Schema.NullOr(Schema.NonNegativeInt)
-
-/** A counter as its `bigint` column arrives: a string. */
-const CounterColumn = Schema.NullOr(Int8)
-
-const RunIdColumn = Schema.compose(Int8, RunId)
-
-/** A video at its place in a chart: the entry's own counters, the video's record, the category's title in that region. */
-export const RankedVideo = Schema.Struct({
-  rank: Schema.Int,
-  videoId: VideoId,
-  title: Schema.String,
-  channelTitle: Schema.String,
-  viewCount: Counter,
-  likeCount: Counter,
-  commentCount: Counter,
-  durationSeconds: Schema.NullOr(Schema.NonNegativeInt),
-  categoryId: Schema.NullOr(CategoryId),
-  /** Null when the region's categories are not stored, or do not list it. */
-  categoryTitle: Schema.NullOr(Schema.String),
-  thumbnailUrl: Schema.NullOr(Schema.String),
-  url: Schema.String
-})
-export type RankedVideo = typeof RankedVideo.Type
-
-/** A region's chart as one run fetched it, in rank order. */
-export const Chart = Schema.Struct({
-  region: RegionCode,
-  chart: ChartId,
-  runId: RunId,
-  /** When its first page was fetched. */
-  fetchedAt: Schema.Date,
-  entries: Schema.Array(RankedVideo)
-})
-export type Chart = typeof Chart.Type
-
-/** A chart's entry as its row arrives, with the chart's own columns repeated on each. */
-const ChartRow = Schema.Struct({
-  ...RankedVideo.fields,
-  region: RegionCode,
-  chart: ChartId,
-  runId: RunIdColumn,
-  fetchedAt: Schema.DateFromSelf,
-  viewCount: CounterColumn,
-  likeCount: CounterColumn,
-  commentCount: CounterColumn
-})
-
-/** One place a video held in a chart. */
-export const TrendingEntry = Schema.Struct({
-  region: RegionCode,
-  chart: ChartId,
-  runId: RunId,
-  fetchedAt: Schema.Date,
-  rank: Schema.Int
-})
-export type TrendingEntry = typeof TrendingEntry.Type
-
-/** A video's counters at one observation, from a chart or from tracking. */
-export const Observation = Schema.Struct({
-  observedAt: Schema.Date,
-  viewCount: Counter,
-  likeCount: Counter,
-  commentCount: Counter
-})
-export type Observation = typeof Observation.Type
-
-/** A title a video had from `observedAt` on. */
-export const Revision = Schema.Struct({
-  observedAt: Schema.Date,
-  title: Schema.String
-})
-export type Revision = typeof Revision.Type
-
-/** A stored video: its record as last seen, and its history, each list oldest first. */
-export const VideoHistory = Schema.Struct({
-  videoId: VideoId,
-  title: Schema.String,
-  channelTitle: Schema.String,
-  channelId: Schema.NullOr(Schema.String),
-  categoryId: Schema.NullOr(CategoryId),
-  tags: Schema.Array(Schema.String),
-  description: Schema.String,
-  publishedAt: Schema.NullOr(Schema.Date),
-  durationSeconds: Schema.NullOr(Schema.NonNegativeInt),
-  /** `hd` or `sd`. */
-  definition: Schema.NullOr(Schema.String),
-  caption: Schema.NullOr(Schema.Boolean),
-  licensedContent: Schema.NullOr(Schema.Boolean),
-  madeForKids: Schema.NullOr(Schema.Boolean),
-  /** `none`, `live` or `upcoming`. */
-  liveBroadcastContent: Schema.NullOr(Schema.String),
-  thumbnailUrl: Schema.NullOr(Schema.String),
-  /** Its primary language tag (`pl`), or the region's when it names none. */
-  language: Schema.String,
-  /** Every region whose chart has listed it, sorted. */
-  regions: Schema.Array(RegionCode),
-  viewCount: Counter,
-  likeCount: Counter,
-  commentCount: Counter,
-  firstSeenAt: Schema.Date,
-  lastSeenAt: Schema.Date,
-  /** When a look-up by id no longer found it (deleted, made private). */
-  goneAt: Schema.NullOr(Schema.Date),
-  url: Schema.String,
-  trending: Schema.Array(TrendingEntry),
-  stats: Schema.Array(Observation),
-  revisions: Schema.Array(Revision)
-})
-export type VideoHistory = typeof VideoHistory.Type
-
-/**
- * The video's row: its columns as `pg` gives them (dates as Dates, bigints as strings),
- * its lists as JSON, where a date is an ISO string and a bigint a number (a number past
- * 2^53 is refused by `Schema.Int`, not rounded).
- */
-const VideoRow = Schema.Struct({
-  ...VideoHistory.fields,
-  publishedAt: Schema.NullOr(Schema.DateFromSelf),
-  viewCount: CounterColumn,
-  likeCount: CounterColumn,
-  commentCount: CounterColumn,
-  firstSeenAt: Schema.DateFromSelf,
-  lastSeenAt: Schema.DateFromSelf,
-  goneAt: Schema.NullOr(Schema.DateFromSelf)
-})
-
-/**
- * How much the regions' charts share in a period: `regions` sorted; `videos[i]` the
- * distinct videos on region i's chart; `shared[i][j]` those on both region i's and
- * region j's (symmetric; the diagonal is `videos`).
- */
-export const Overlap = Schema.Struct({
-  regions: Schema.Array(RegionCode),
-  videos: Schema.Array(Schema.NonNegativeInt),
-  shared: Schema.Array(Schema.Array(Schema.NonNegativeInt))
-})
-export type Overlap = typeof Overlap.Type
-
-/** A stored run. `interrupted`: stopped by a signal, nothing of it stored but this row. */
-export const Run = Schema.Struct({
-  id: RunId,
-  startedAt: Schema.Date,
-  finishedAt: Schema.NullOr(Schema.Date),
-  status: Schema.Literal(...RunStatus.literals, "interrupted"),
-  entries: Schema.NonNegativeInt,
-  uniqueVideos: Schema.NonNegativeInt,
-  /** How each unit of the fetch (a region's chart) went. */
-  regions: Schema.Array(RegionOutcome)
-})
-export type Run = typeof Run.Type
-
-const StoredRun = Schema.Struct({
-  ...Run.fields,
-  id: RunIdColumn,
-  startedAt: Schema.DateFromSelf,
-  finishedAt: Schema.NullOr(Schema.DateFromSelf)
-})
 
 export class Trends extends Effect.Service<Trends>()("viralvidvault/Trends", {
   effect: Effect.gen(function*() {
@@ -293,6 +134,44 @@ export class Trends extends Effect.Service<Trends>()("viralvidvault/Trends", {
           SELECT region FROM r WHERE region IS NOT NULL`
     })
 
+    /**
+     * The highest id is the newest run however late it was stored: one run stores at a
+     * time (the store lock), in one transaction with its row, so a commit raises it.
+     */
+    const chartSourceRow = SqlSchema.single({
+      Request: Schema.Struct({ region: RegionCode, chart: ChartId, at: Schema.DateFromSelf }),
+      Result: ChartSource,
+      execute: ({ at, chart, region }) =>
+        sql`
+          SELECT (SELECT max(id) FROM ingest_runs) AS "newestRun",
+                 (SELECT run_id FROM trending_entries
+                  WHERE region = ${region} AND chart = ${chart} AND fetched_at <= ${at}
+                  ORDER BY fetched_at DESC, run_id DESC
+                  LIMIT 1) AS "runId"`
+    })
+
+    /** Two probes of the `fetched_at` index. */
+    const periodSourceRow = SqlSchema.single({
+      Request: Schema.Struct({ since: Schema.DateFromSelf, until: Schema.DateFromSelf }),
+      Result: PeriodSource,
+      execute: ({ since, until }) =>
+        sql`
+          WITH bounds AS (
+            SELECT min(fetched_at) AS first, max(fetched_at) AS last FROM trending_entries
+            WHERE fetched_at >= ${since} AND fetched_at < ${until}
+          )
+          SELECT (SELECT max(id) FROM ingest_runs) AS "newestRun",
+                 (extract(epoch FROM first) * 1000000)::bigint AS "firstMicros",
+                 (extract(epoch FROM last) * 1000000)::bigint AS "lastMicros"
+          FROM bounds`
+    })
+
+    const newestRunRow = SqlSchema.single({
+      Request: Schema.Void,
+      Result: Schema.Struct({ id: NewestRun }),
+      execute: () => sql`SELECT max(id) AS id FROM ingest_runs`
+    })
+
     /** The newest stored chart of that region and chart at or before `at`; none when nothing is stored by then. */
     const chart = Effect.fn("Trends.chart")(function*(region: RegionCode, chart: ChartId, at: Date) {
       const rows = yield* chartRows({ region, chart, at }).pipe(fromSql("reading a chart"))
@@ -338,6 +217,23 @@ export class Trends extends Effect.Service<Trends>()("viralvidvault/Trends", {
       return rows.map((row) => row.region)
     })
 
-    return { chart, video, overlap, runs, regions } as const
+    /** What `chart(region, chart, at)` answers from. */
+    const chartSource = Effect.fn("Trends.chartSource")(function*(region: RegionCode, chart: ChartId, at: Date) {
+      const source: ChartSource = yield* chartSourceRow({ region, chart, at }).pipe(fromSql("reading which run a chart is"))
+      return source
+    })
+
+    /** What `overlap(since, until, …)` answers from. */
+    const periodSource = Effect.fn("Trends.periodSource")(function*(since: Date, until: Date) {
+      const source: PeriodSource = yield* periodSourceRow({ since, until }).pipe(fromSql("reading the bounds of a period"))
+      return source
+    })
+
+    /** The id of the newest stored run (whatever its time: see chartSourceRow); null when none is. */
+    const newestRun = Effect.fn("Trends.newestRun")(function*() {
+      return (yield* newestRunRow(undefined).pipe(fromSql("reading the newest run"))).id
+    })
+
+    return { chart, video, overlap, runs, regions, chartSource, periodSource, newestRun } as const
   })
 }) {}

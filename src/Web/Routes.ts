@@ -1,7 +1,10 @@
 import { HttpApiBuilder, HttpRouter, HttpServerRequest, HttpServerResponse, OpenApi } from "@effect/platform"
-import { Clock, Effect, Either, Option, Schema } from "effect"
+import { Clock, Effect, Either, Layer, Option, Schema } from "effect"
+import type { RegionCode } from "../Domain/Region.js"
 import { VideoId } from "../Domain/Video.js"
 import { RegionParam, TrendsApi } from "../Http/Api.js"
+import { asOf, htmlBytes, periodOf, ResponseCache } from "../Http/Cache.js"
+import { minute } from "../Report/Format.js"
 import type { DatabaseRefused, DatabaseUnavailable } from "../Store/Errors.js"
 import { VideoSearch } from "../Store/Search.js"
 import { Trends } from "../Store/Trends.js"
@@ -44,34 +47,48 @@ const queryParam = (params: Readonly<Record<string, string | ReadonlyArray<strin
 const decodeRegion = Schema.decodeUnknownEither(RegionParam)
 const decodeVideoId = Schema.decodeUnknownEither(VideoId)
 
+/** The pages, on the API's router; their cache is the API's (one layer, built once). */
 export const WebPagesLive = HttpApiBuilder.Router.use((router) =>
   Effect.gen(function*() {
     const trends = yield* Trends
     const videoSearch = yield* VideoSearch
+    const cache = yield* ResponseCache
     const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
 
-    const search = (query: string) =>
+    const searchPageOf = (query: string) =>
       videoSearch.search({ query, regions: [], limit: SEARCH_HITS }).pipe(
-        Effect.map((hits) => htmlResponse(searchPage({ query, hits }))),
-        Effect.catchTag("InvalidQuery", (e) => Effect.succeed(htmlResponse(searchPage({ query, hits: null, error: e.message }), 400)))
+        Effect.map((hits) => htmlBytes(searchPage({ query, hits }).value, 200)),
+        Effect.catchTag("InvalidQuery", (e) => Effect.succeed(htmlBytes(searchPage({ query, hits: null, error: e.message }).value, 400)))
       )
 
-    const chart = (asked: string | undefined) =>
+    /** Kept until a run is stored, as the hits are; uncached when the runs cannot be read. */
+    const search = (query: string) =>
+      trends.newestRun().pipe(
+        Effect.matchEffect({
+          onFailure: () => searchPageOf(query),
+          onSuccess: (newestRun) => cache.always(`search page ${JSON.stringify(query)} ${asOf(newestRun)}`, searchPageOf(query))
+        })
+      )
+
+    /** A region's chart now (the first region's when none is asked for), with the tabs of every region. */
+    const chartNow = (asked: RegionCode | undefined) =>
       Effect.gen(function*() {
         const regions = yield* trends.regions()
-        if (asked === undefined) {
-          const region = regions[0]
-          const found = region === undefined ? Option.none() : yield* trends.chart(region, "all", yield* now)
-          return htmlResponse(chartPage({ regions, region, chart: Option.getOrNull(found) }))
-        }
-        return yield* Either.match(decodeRegion(asked), {
-          onLeft: () => Effect.succeed(htmlResponse(errorPage("Unknown region", `region: "${asked}" is not an ISO 3166-1 alpha-2 code, e.g. PL.`), 400)),
-          onRight: (region) =>
-            Effect.map(
-              Effect.flatMap(now, (at) => trends.chart(region, "all", at)),
-              (found) => htmlResponse(chartPage({ regions, region, chart: Option.getOrNull(found) }), Option.isSome(found) ? 200 : 404)
-            )
-        })
+        const region = asked ?? regions[0]
+        const found = region === undefined ? Option.none() : yield* trends.chart(region, "all", yield* now)
+        const status = asked === undefined || Option.isSome(found) ? 200 : 404
+        return htmlBytes(chartPage({ regions, region, chart: Option.getOrNull(found) }).value, status)
+      })
+
+    /**
+     * Kept until a run is stored: the newest chart of a region changes only then (a chart
+     * is stored after it is fetched, so nothing stored is fetched later than now).
+     */
+    const chart = (asked: string | undefined) =>
+      Either.match(asked === undefined ? Either.right(undefined) : decodeRegion(asked), {
+        onLeft: () => Effect.succeed(htmlResponse(errorPage("Unknown region", `region: "${asked}" is not an ISO 3166-1 alpha-2 code, e.g. PL.`), 400)),
+        onRight: (region) =>
+          Effect.flatMap(trends.newestRun(), (newestRun) => cache.always(`page ${region ?? "/"} ${asOf(newestRun)}`, chartNow(region)))
       })
 
     yield* router.get(
@@ -106,7 +123,11 @@ export const WebPagesLive = HttpApiBuilder.Router.use((router) =>
         }
         const until = yield* now
         const since = new Date(until.getTime() - days * DAY_MS)
-        return yield* orErrorPage(Effect.map(trends.overlap(since, until, "all"), (overlap) => htmlResponse(overlapPage({ overlap, since, until, days }))))
+        const page = Effect.map(trends.overlap(since, until, "all"), (overlap) => htmlBytes(overlapPage({ overlap, since, until, days }).value, 200))
+        // Named by the entries of the period (as the API's overlap) and by the minutes the page shows.
+        return yield* orErrorPage(
+          Effect.flatMap(trends.periodSource(since, until), (source) => cache.always(`overlap page ${days} ${minute(since)}–${minute(until)} ${periodOf(source)}`, page))
+        )
       })
     )
 
@@ -119,4 +140,4 @@ export const WebPagesLive = HttpApiBuilder.Router.use((router) =>
       Effect.succeed(HttpServerResponse.text(STYLESHEET, { contentType: "text/css; charset=utf-8", headers: { "cache-control": "public, max-age=3600" } }))
     )
   })
-)
+).pipe(Layer.provide(ResponseCache.Default))
