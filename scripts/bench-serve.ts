@@ -398,13 +398,14 @@ interface Definition {
 }
 
 /**
- * Synthesises the history in `vvv_serve_bench` (or keeps the one there, when it is of this
- * scale and complete). Returns its URL, the scale and how long it took.
+ * Synthesises the history in `vvv_serve_bench`, or in `database` when given (or keeps the one
+ * there, when it is of this scale and complete). Returns its URL, the scale and how long it took.
  */
 export const synthesise = async (
   serverUrl: string,
   wanted: { readonly entries: number; readonly regions: number; readonly fresh: boolean },
-  log: (line: string) => void
+  log: (line: string) => void,
+  database: string = DATABASE
 ): Promise<{ url: string; scale: ServeScale; synthesis: SynthesisFigure }> => {
   const regions = YOUTUBE_REGIONS.slice(0, Math.max(1, Math.min(YOUTUBE_REGIONS.length, wanted.regions)))
   const admin = new pg.Client({ connectionString: serverUrl })
@@ -417,7 +418,7 @@ export const synthesise = async (
   if (dataDirectory !== undefined && existsSync(dataDirectory)) {
     const fs = statfsSync(dataDirectory)
     const free = fs.bavail * fs.bsize
-    const kept = await admin.query<{ n: string }>("SELECT pg_database_size(datname)::text AS n FROM pg_database WHERE datname = $1", [DATABASE])
+    const kept = await admin.query<{ n: string }>("SELECT pg_database_size(datname)::text AS n FROM pg_database WHERE datname = $1", [database])
     const room = (free + Number(kept.rows[0]?.n ?? 0)) * 0.7
     const fits = Math.floor(room / BYTES_PER_ENTRY_ESTIMATE / (regions.length * CHART_SIZE))
     if (fits < runs) {
@@ -430,7 +431,7 @@ export const synthesise = async (
 
   const existing = await admin.query<{ comment: string | null }>(
     "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
-    [DATABASE]
+    [database]
   )
   const recorded = ((): Recorded | null => {
     try {
@@ -439,7 +440,7 @@ export const synthesise = async (
       return null
     }
   })()
-  const url = withDatabase(serverUrl, DATABASE)
+  const url = withDatabase(serverUrl, database)
   const migrate = () => {
     const state = mkdtempSync(join(tmpdir(), "vvv-bench-serve-state-"))
     try {
@@ -460,7 +461,7 @@ export const synthesise = async (
   if (reuse) {
     await admin.end()
     migrate() // the release under test may have added one; nothing otherwise
-    log(`serve bench: reusing ${DATABASE} (${regions.length} regions × ${CHART_SIZE} × ${runs} runs, made in ${sec(recorded.ms)}); --fresh rebuilds it`)
+    log(`serve bench: reusing ${database} (${regions.length} regions × ${CHART_SIZE} × ${runs} runs, made in ${sec(recorded.ms)}); --fresh rebuilds it`)
     Object.assign(phases, recorded.phasesMs)
     totalMs = recorded.ms
     from = recorded.from
@@ -474,8 +475,8 @@ export const synthesise = async (
       mark = now
       return now - t0
     }
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE}`)
-    await admin.query(`CREATE DATABASE ${DATABASE}`)
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`)
+    await admin.query(`CREATE DATABASE ${database}`)
     await admin.end()
     migrate()
     phase("create and migrate")
@@ -683,7 +684,7 @@ export const synthesise = async (
       await q("VACUUM (ANALYZE)")
       totalMs = phase("vacuum analyze")
       const record: Recorded = { version: GENERATOR_VERSION, regions: regions.length, runs, chartSize: CHART_SIZE, complete: true, ms: totalMs, phasesMs: phases, from, until }
-      await q(`COMMENT ON DATABASE ${DATABASE} IS ${quote(JSON.stringify(record))}`)
+      await q(`COMMENT ON DATABASE ${database} IS ${quote(JSON.stringify(record))}`)
     } finally {
       await db.end()
     }
