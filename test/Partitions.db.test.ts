@@ -370,12 +370,15 @@ describe(`monthly partitions on ${engine}`, () => {
           rows: Number(r.rows)
         }))
         expect(expected.length).toBe(4)
+        // Counted, or the planner's count where building the converted table's indexes set it.
         const dry = yield* partitions.prunePartitions(cutoff, { dryRun: true })
-        expect(dry).toEqual(expected)
+        expect(dry).toEqual(expected.map((e) => ({ ...e, estimated: expect.any(Boolean) })))
         expect(yield* partitions.listPartitions()).toEqual(listed)
 
+        // Analysed: the planner's row count, which ANALYZE makes exact on months this small.
+        yield* sql`ANALYZE trending_entries, video_stats`
         const dropped = yield* partitions.prunePartitions(cutoff)
-        expect(dropped).toEqual(expected)
+        expect(dropped).toEqual(expected.map((e) => ({ ...e, estimated: true })))
         expect((yield* partitions.listPartitions()).map((p) => p.partition))
           .toEqual(listed.filter((p) => p.month >= "2026-05").map((p) => p.partition))
         const left = yield* sql<{ first: Date }>`SELECT min(fetched_at) AS first FROM trending_entries`

@@ -30,9 +30,11 @@ describe(`prune, through the process, on ${engine}`, () => {
         expect(dry.stdout).toContain(`would drop trending_entries ${old} (5 rows)`)
         expect(yield* entries(databaseUrl)).toBe(10)
 
+        // Analysed (as autovacuum does a past month), the month's rows are the planner's estimate: no count.
+        yield* query(databaseUrl, `ANALYZE trending_entries_${old.replace("-", "_")}`)
         const pruned = yield* runCli(["prune", "--older-than", "400d"], env)
         expect(pruned.code, pruned.stderr).toBe(0)
-        expect(pruned.stdout).toContain(`dropped trending_entries ${old} (5 rows)`)
+        expect(pruned.stdout).toContain(`dropped trending_entries ${old} (about 5 rows)`)
         expect(yield* entries(databaseUrl)).toBe(5)
         const [kept] = yield* query<{ videos: string; runs: string }>(databaseUrl, "SELECT (SELECT count(*) FROM videos) AS videos, (SELECT count(*) FROM ingest_runs) AS runs")
         expect(kept).toEqual({ videos: "5", runs: "2" })

@@ -149,6 +149,6 @@ describe.runIf(runIt)("the web page in Chromium", () => {
         expect(problems).toEqual([])
         server.child.kill("SIGTERM")
         expect((yield* server.exit).code).toBe(143)
-      }))
+      }), 120_000)
   })
 })

@@ -38,8 +38,13 @@ export const pruneCommand = Command.make(
       const dropped = yield* (yield* Partitions).prunePartitions(cutoff, { dryRun })
       const verb = dryRun ? "would drop" : "dropped"
       if (dropped.length === 0) return yield* Console.log(`Nothing to drop: no whole month ended before ${cutoff.toISOString().slice(0, 10)}.`)
-      for (const p of dropped) yield* Console.log(`${verb} ${p.table} ${p.month} (${count(p.rows)} rows)`)
-      yield* Console.log(`${dropped.length} partition${dropped.length === 1 ? "" : "s"} ${verb === "dropped" ? "dropped" : "to drop"}, ${count(dropped.reduce((n, p) => n + p.rows, 0))} rows.`)
+      const about = (estimated: boolean) => (estimated ? "about " : "")
+      for (const p of dropped) yield* Console.log(`${verb} ${p.table} ${p.month} (${about(p.estimated)}${count(p.rows)} rows)`)
+      const rows = count(dropped.reduce((n, p) => n + p.rows, 0))
+      yield* Console.log(
+        `${dropped.length} partition${dropped.length === 1 ? "" : "s"} ${dryRun ? "to drop" : "dropped"}, ${about(dropped.some((p) => p.estimated))}${rows} rows` +
+          (dropped.some((p) => p.estimated) ? " (the planner's estimate where a month has been analysed)." : ".")
+      )
     })
 ).pipe(
   Command.withDescription(
