@@ -15,6 +15,7 @@ export default defineConfig({
     // The process tests start several `node dist/main.js` each and wait on real time
     // (retries, signals, time-outs); on a loaded 2-core machine the longest take 25 s.
     testTimeout: 60_000,
+    globalSetup: ["test/support/PgliteImage.ts"],
     hookTimeout: 60_000,
     // Vitest's default is one worker fewer than the cores: one on the 2-core CI machine.
     // The suite mostly waits (retries, time-outs, child processes, the database), so two

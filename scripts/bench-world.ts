@@ -619,7 +619,7 @@ export const benchWorld = async (options: WorldBenchOptions): Promise<WorldBench
           const dry = await spawnMain([...args, "--dry-run"], pruneEnv)
           const real = await spawnMain(args, pruneEnv)
           if (real.code !== 0) log(`world bench: prune exited ${real.code}:\n${real.stderr}`)
-          const dropped = [...real.stdout.matchAll(/^dropped (\S+) (\d{4}-\d{2}) \(([\d,]+) rows\)/gm)].map((m) => ({
+          const dropped = [...real.stdout.matchAll(/^dropped (\S+) (\d{4}-\d{2}) \((?:about )?([\d,]+) rows\)/gm)].map((m) => ({
             table: m[1]!,
             month: m[2]!,
             rows: Number(m[3]!.replaceAll(",", ""))

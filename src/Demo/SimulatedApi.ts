@@ -239,8 +239,10 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       const url = new URL(req.url ?? "/", "http://127.0.0.1")
       answer(req, res, url)
     })
-    // Keep-alive sockets would hold the server open after the client is done.
-    server.keepAliveTimeout = 1000
+    // Node's default. The client (undici's fetch) keeps a socket for the server's hint
+    // less one second: a 1 s hint made it open a new connection for every page, which
+    // YouTube's front ends do not make it do. Closing the server closes the idle sockets.
+    server.keepAliveTimeout = 5000
 
     const port = yield* Effect.acquireRelease(
       Effect.async<number>((resume) => {

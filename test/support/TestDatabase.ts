@@ -1,5 +1,6 @@
 import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, Redacted } from "effect"
+import { readFileSync } from "node:fs"
 import pg from "pg"
 import { startInMemory } from "../../src/Store/Embedded.js"
 
@@ -28,7 +29,9 @@ export const query = <A = Record<string, unknown>>(url: string, text: string, va
 export const testDatabaseUrl = Effect.gen(function*() {
   const admin = process.env.TEST_DATABASE_URL
   if (admin === undefined || admin === "") {
-    const server = yield* startInMemory.pipe(Effect.orDie)
+    // From the fresh data directory test/support/PgliteImage.ts saved, where there is one.
+    const image = process.env.PGLITE_IMAGE
+    const server = yield* startInMemory(image === undefined ? undefined : new Blob([readFileSync(image)])).pipe(Effect.orDie)
     return `postgres://postgres@${server.host}:${server.port}/postgres`
   }
   const name = `vvv_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
