@@ -18,11 +18,11 @@ export default defineConfig({
     globalSetup: ["test/support/PgliteImage.ts"],
     hookTimeout: 60_000,
     // Vitest's default is one worker fewer than the cores: one on the 2-core CI machine.
-    // The suite mostly waits (retries, time-outs, child processes, the database), so two
-    // files at once took 214 s instead of 300 s on PGlite and 105 s instead of 169 s on
-    // PostgreSQL there, every test still passing; three on 2 cores (41 files) 264 s
-    // instead of 297 s.
-    maxWorkers: Math.max(3, availableParallelism() - 1),
+    // Many tests wait (retries, time-outs, signals, the database), so two files at once
+    // took 214 s instead of 300 s on PGlite and 105 s instead of 169 s on PostgreSQL
+    // there; three on 2 cores (41 files) 264 s instead of 297 s; both projects in one
+    // run (68 files), four: see the commit that set it.
+    maxWorkers: Math.max(4, availableParallelism() - 1),
     projects: [
       {
         extends: true,
