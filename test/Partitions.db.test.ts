@@ -10,7 +10,7 @@ import { Trends } from "../src/Store/Trends.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { batchOf } from "./support/Batches.js"
 import { regional } from "./support/Fixtures.js"
-import { engine, TestDatabase } from "./support/TestDatabase.js"
+import { engine, FreshTestDatabase as TestDatabase } from "./support/TestDatabase.js"
 
 /**
  * Monthly partitions (migration 9): a database of the previous release, with history in

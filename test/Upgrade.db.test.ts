@@ -7,7 +7,7 @@ import { VideoSearch } from "../src/Store/Search.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { at, batchOf } from "./support/Batches.js"
 import { regional } from "./support/Fixtures.js"
-import { engine, TestDatabase } from "./support/TestDatabase.js"
+import { engine, FreshTestDatabase as TestDatabase } from "./support/TestDatabase.js"
 
 /**
  * A database of the first stage (0.1.0: migrations 1–4), filled as that release stored

@@ -8,7 +8,7 @@ import { migrations } from "../../src/Store/Migrations.js"
 import { MAIN, runCli, startCli, startProcess } from "../support/Cli.js"
 import { makePgProxy, type ProxyMode } from "../support/PgProxy.js"
 import { DatabaseUrl, envFor, expectNoKey, logText, reset, runs, stateDirectory, waitUntil } from "../support/Run.js"
-import { engine, query, testDatabaseUrl } from "../support/TestDatabase.js"
+import { engine, freshDatabaseUrl as testDatabaseUrl, query } from "../support/TestDatabase.js"
 
 /** Every migration of this release, by id: each is applied once, whoever applies it. */
 const EVERY_MIGRATION = Object.keys(migrations).map((key) => Number(key.split("_")[0]))

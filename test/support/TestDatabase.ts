@@ -1,5 +1,5 @@
 import { PgClient } from "@effect/sql-pg"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Context, Effect, Layer, Redacted, type Scope } from "effect"
 import { readFileSync } from "node:fs"
 import pg from "pg"
 import { startInMemory } from "../../src/Store/Embedded.js"
@@ -25,23 +25,40 @@ export const query = <A = Record<string, unknown>>(url: string, text: string, va
     }
   })
 
-/** A connection URL, valid for the enclosing scope. */
-export const testDatabaseUrl = Effect.gen(function*() {
-  const admin = process.env.TEST_DATABASE_URL
-  if (admin === undefined || admin === "") {
-    // From the fresh data directory test/support/PgliteImage.ts saved, where there is one.
-    const image = process.env.PGLITE_IMAGE
-    const server = yield* startInMemory(image === undefined ? undefined : new Blob([readFileSync(image)])).pipe(Effect.orDie)
-    return `postgres://postgres@${server.host}:${server.port}/postgres`
-  }
-  const name = `vvv_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
-  yield* Effect.acquireRelease(
-    query(admin, `CREATE DATABASE ${name}`),
-    () => query(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
+const onServer = (admin: string) =>
+  Effect.gen(function*() {
+    const name = `vvv_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+    yield* Effect.acquireRelease(
+      query(admin, `CREATE DATABASE ${name}`),
+      () => query(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).pipe(Effect.ignore)
+    )
+    const url = new URL(admin)
+    url.pathname = `/${name}`
+    return url.toString()
+  })
+
+const inMemory = (image: string | undefined) =>
+  Effect.map(
+    startInMemory(image === undefined ? undefined : new Blob([readFileSync(image)])).pipe(Effect.orDie),
+    (server) => `postgres://postgres@${server.host}:${server.port}/postgres`
   )
-  const url = new URL(admin)
-  url.pathname = `/${name}`
-  return url.toString()
+
+/**
+ * A connection URL, valid for the enclosing scope: a database that may already be
+ * migrated (on PGlite it starts from the image test/support/PgliteImage.ts migrated once
+ * for the run; on PostgreSQL it is created empty). Code under test migrates as it would.
+ */
+export const testDatabaseUrl = Effect.suspend(() => {
+  const admin = process.env.TEST_DATABASE_URL
+  return admin === undefined || admin === ""
+    ? inMemory(process.env.PGLITE_MIGRATED_IMAGE ?? process.env.PGLITE_IMAGE)
+    : onServer(admin)
+})
+
+/** The same, but never migrated: for the tests of the migrations themselves. */
+export const freshDatabaseUrl = Effect.suspend(() => {
+  const admin = process.env.TEST_DATABASE_URL
+  return admin === undefined || admin === "" ? inMemory(process.env.PGLITE_IMAGE) : onServer(admin)
 })
 
 export const pgClientLayer = (url: string) =>
@@ -50,7 +67,13 @@ export const pgClientLayer = (url: string) =>
 /** The URL of the test database in use, for a second connection. */
 export class TestDatabaseUrl extends Context.Tag("test/TestDatabaseUrl")<TestDatabaseUrl, string>() {}
 
-/** SqlClient and PgClient on a fresh test database, and its URL. */
-export const TestDatabase = Layer.unwrapScoped(
-  Effect.map(testDatabaseUrl, (url) => Layer.merge(pgClientLayer(url), Layer.succeed(TestDatabaseUrl, url)))
-).pipe(Layer.orDie)
+const onUrl = (url: Effect.Effect<string, never, Scope.Scope>) =>
+  Layer.unwrapScoped(
+    Effect.map(url, (url) => Layer.merge(pgClientLayer(url), Layer.succeed(TestDatabaseUrl, url)))
+  ).pipe(Layer.orDie)
+
+/** SqlClient and PgClient on a test database (see `testDatabaseUrl`), and its URL. */
+export const TestDatabase = onUrl(testDatabaseUrl)
+
+/** The same on a database never migrated (`freshDatabaseUrl`). */
+export const FreshTestDatabase = onUrl(freshDatabaseUrl)
