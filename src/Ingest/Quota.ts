@@ -47,14 +47,20 @@ const split = (keys: ReadonlyArray<KeyBudget>, total: number) => {
   })
 }
 
-/** Reserves in the ledger what `total` adds to what is reserved already. */
-const reserveUpTo = (quota: RunQuota, total: number) =>
+/**
+ * Sets the run's reservation in the ledger to `total` units over the keys in order (never
+ * below what a key has spent already): what it adds, or gives back. When the plan is made,
+ * what the planning share held beyond the run's allowance goes back at once, so other
+ * processes planning meanwhile see what is really left.
+ */
+const reserveExactly = (quota: RunQuota, total: number) =>
   Effect.gen(function*() {
     const before = yield* Ref.get(quota.reserved)
-    const after = split(quota.keys, total)
-    const more = quota.keys.map((k, i) => ({ keyId: k.key.id, units: Math.max(0, after[i]! - before[i]!) }))
-    yield* Ref.set(quota.reserved, after.map((units, i) => Math.max(units, before[i]!)))
-    if (Option.isSome(quota.ledger)) yield* quota.ledger.value.reserve(quota.day, more)
+    const spent = yield* quota.gate.taken
+    const after = split(quota.keys, total).map((units, i) => Math.max(units, spent[i]?.units ?? 0))
+    const change = quota.keys.map((k, i) => ({ keyId: k.key.id, units: after[i]! - before[i]! }))
+    yield* Ref.set(quota.reserved, after)
+    if (Option.isSome(quota.ledger)) yield* quota.ledger.value.reserve(quota.day, change)
   })
 
 /** How long a run waits for the database to open before it plans without the ledger. */
@@ -119,7 +125,7 @@ export const openQuota = (connection: Context.Tag.Service<StoreConnection>) =>
       connection,
       reserved: yield* Ref.make<ReadonlyArray<number>>(keys.map(() => 0))
     }
-    yield* reserveUpTo(quota, share).pipe(
+    yield* reserveExactly(quota, share).pipe(
       Effect.catchAll((e) => Effect.logWarning(`${e.message}: the units of this run are not in the ledger`))
     )
     return quota
@@ -144,7 +150,7 @@ const CATEGORIES = "categories"
  * not fit is deferred (Domain/Quota.ts says in which order). The run may spend up to
  * what every request and all its retries could take, within its allowance: retries get
  * what the plan leaves, when it leaves anything. The gate is set to that, and the
- * ledger reserves it.
+ * ledger's reservation too (up from the planning share, or down to it).
  */
 export const planRun = (
   quota: RunQuota,
@@ -175,7 +181,7 @@ export const planRun = (
     const runAllowance = Math.min(worstCase, allowance({ left: quota.left, need: spentSoFar + need, runsStillDue: quota.runsStillDue }))
     const plan = planRequests(wanted, Math.max(0, runAllowance - spentSoFar))
     yield* quota.gate.setAllowance(runAllowance)
-    yield* reserveUpTo(quota, runAllowance).pipe(
+    yield* reserveExactly(quota, runAllowance).pipe(
       Effect.catchAll((e) => Effect.logWarning(`${e.message}: the units of this run are not in the ledger`))
     )
     const deferredLabels = new Set(plan.deferred.map((w) => w.label))

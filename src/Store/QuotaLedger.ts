@@ -42,15 +42,23 @@ export class QuotaLedger extends Effect.Service<QuotaLedger>()("viralvidvault/Qu
       return new Map(rows.map((row) => [row.keyId, row]))
     })
 
-    /** Adds `units` to each key's count of the day, before any of them is sent. */
+    /**
+     * Adds `units` to each key's count of the day, before any of them is sent; a negative
+     * number gives back what a reservation held beyond what the run may spend.
+     */
     const reserve = Effect.fn("QuotaLedger.reserve")(function*(day: string, units: ReadonlyArray<{ readonly keyId: string; readonly units: number }>) {
-      const rows = units.filter((u) => u.units > 0)
+      const rows = units.filter((u) => u.units !== 0)
       if (rows.length === 0) return
       yield* sql`
+        WITH r AS (
+          SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ key_id: r.keyId, units: r.units })))}::jsonb)
+                   AS r(key_id text, units integer)
+        ), given_back AS (
+          UPDATE quota_usage q SET units = GREATEST(0, q.units + r.units)
+          FROM r WHERE r.units < 0 AND q.key_id = r.key_id AND q.quota_day = ${day}::date
+        )
         INSERT INTO quota_usage (key_id, quota_day, units)
-        SELECT r.key_id, ${day}::date, r.units
-        FROM jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ key_id: r.keyId, units: r.units })))}::jsonb)
-             AS r(key_id text, units integer)
+        SELECT r.key_id, ${day}::date, r.units FROM r WHERE r.units > 0
         ON CONFLICT (key_id, quota_day) DO UPDATE SET units = quota_usage.units + EXCLUDED.units`.pipe(
         fromSql("reserving quota units")
       )
