@@ -41,9 +41,10 @@ export const pruneCommand = Command.make(
       const about = (estimated: boolean) => (estimated ? "about " : "")
       for (const p of dropped) yield* Console.log(`${verb} ${p.table} ${p.month} (${about(p.estimated)}${count(p.rows)} rows)`)
       const rows = count(dropped.reduce((n, p) => n + p.rows, 0))
+      const estimated = dropped.some((p) => p.estimated)
       yield* Console.log(
-        `${dropped.length} partition${dropped.length === 1 ? "" : "s"} ${dryRun ? "to drop" : "dropped"}, ${about(dropped.some((p) => p.estimated))}${rows} rows` +
-          (dropped.some((p) => p.estimated) ? " (the planner's estimate where a month has been analysed)." : ".")
+        `${dropped.length} partition${dropped.length === 1 ? "" : "s"} ${dryRun ? "to drop" : "dropped"}, ${about(estimated)}${rows} rows` +
+          (estimated ? " (the planner's estimate where a month has been analysed)." : ".")
       )
     })
 ).pipe(

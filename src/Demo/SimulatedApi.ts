@@ -239,9 +239,8 @@ export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
       const url = new URL(req.url ?? "/", "http://127.0.0.1")
       answer(req, res, url)
     })
-    // Node's default. The client (undici's fetch) keeps a socket for the server's hint
-    // less one second: a 1 s hint made it open a new connection for every page, which
-    // YouTube's front ends do not make it do. Closing the server closes the idle sockets.
+    // Node's default: fetch keeps a socket for the server's hint less 1 s, so a 1 s hint
+    // meant a new connection for every page. Closing the server closes the idle sockets.
     server.keepAliveTimeout = 5000
 
     const port = yield* Effect.acquireRelease(
