@@ -1520,6 +1520,20 @@ export const benchServe = async (options: ServeBenchOptions): Promise<ServeBench
 
 // ---------------------------------------------------------------------------- alone
 
+/**
+ * The PostgreSQL server a bench run alone works on (`--database`, or BENCH_DATABASE_URL);
+ * without one, how to start one, and exit 64. `makes`: what the bench creates there.
+ */
+export const benchServerOrExit = (bench: string, given: string | undefined, makes: string): string => {
+  const server = given ?? process.env.BENCH_DATABASE_URL
+  if (server !== undefined) return server
+  process.stderr.write(
+    `${bench} alone needs --database postgres://… (a server it may create ${makes} on; npm run bench starts one):\n` +
+      "  D=$(mktemp -d /tmp/pgd.XXXX); chmod 755 $D; URL=$(scripts/pg-throwaway.sh start $D/pg | tail -1)\n"
+  )
+  return process.exit(64)
+}
+
 const isMain = process.argv[1]?.endsWith("bench-serve.mjs") === true
 if (isMain) {
   const { parseArgs } = await import("node:util")
@@ -1539,14 +1553,7 @@ if (isMain) {
       seed: { type: "string", default: "13" }
     }
   })
-  const server = values.database ?? process.env.BENCH_DATABASE_URL
-  if (server === undefined) {
-    process.stderr.write(
-      "bench-serve alone needs --database postgres://… (a server it may create vvv_serve_bench on; npm run bench starts one):\n" +
-        "  D=$(mktemp -d /tmp/pgd.XXXX); chmod 755 $D; URL=$(scripts/pg-throwaway.sh start $D/pg | tail -1)\n"
-    )
-    process.exit(64)
-  }
+  const server = benchServerOrExit("bench-serve", values.database, "vvv_serve_bench")
   const result = await benchServe({
     serverUrl: server,
     entries: values.entries === undefined ? undefined : Number(values.entries),

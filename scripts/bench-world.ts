@@ -45,7 +45,7 @@ import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import pg from "pg"
 import { makeSimulatedApi, type SimulatedApi } from "../src/Demo/SimulatedApi.js"
-import { CHART_SIZE, RUN_INTERVAL_HOURS, type ServeScale, synthesise, type SynthesisFigure } from "./bench-serve.js"
+import { benchServerOrExit, CHART_SIZE, RUN_INTERVAL_HOURS, type ServeScale, synthesise, type SynthesisFigure } from "./bench-serve.js"
 
 // ---------------------------------------------------------------------------- the scale
 
@@ -763,14 +763,7 @@ if (isMain) {
       json: { type: "string" }
     }
   })
-  const server = values.database ?? process.env.BENCH_DATABASE_URL
-  if (server === undefined) {
-    process.stderr.write(
-      "bench-world alone needs --database postgres://… (a server it may create vvv_world_* databases on; npm run bench starts one):\n" +
-        "  D=$(mktemp -d /tmp/pgd.XXXX); chmod 755 $D; URL=$(scripts/pg-throwaway.sh start $D/pg | tail -1)\n"
-    )
-    process.exit(64)
-  }
+  const server = benchServerOrExit("bench-world", values.database, "vvv_world_* databases")
   const result = await benchWorld({
     serverUrl: server,
     entries: values.entries === undefined ? undefined : Number(values.entries),
