@@ -67,26 +67,43 @@ describe("configuration", () => {
   type Reads = Layer.Layer<never, ConfigurationError, FileSystem.FileSystem | Path.Path>
   const ingestLayer: Reads = IngestConfig.layer
   const youtubeLayer: Reads = YouTubeConfig.layer
+  // Every malformed value a variable can have, and what the message says of it. The
+  // process test (Cli.test.ts) checks a few of these end to end: exit 78, no request.
   it.effect.each([
-    [{ REGIONS: "US,XX" }, "REGIONS", ingestLayer],
-    [{ FETCH_CONCURRENCY: "0" }, "FETCH_CONCURRENCY", ingestLayer],
-    [{ FETCH_CONCURRENCY: "three" }, "FETCH_CONCURRENCY", ingestLayer],
-    [{ CHARTS: "music" }, "CHARTS", ingestLayer],
-    [{ TRACK_DAYS: "-1" }, "TRACK_DAYS", ingestLayer],
-    [{ TRACK_DAYS: "a week" }, "TRACK_DAYS", ingestLayer],
-    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "0" }, "MAX_RESULTS", youtubeLayer],
-    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "201" }, "MAX_RESULTS", youtubeLayer],
-    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "2.5" }, "MAX_RESULTS", youtubeLayer],
-    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "ftp://x" }, "YOUTUBE_API_BASE_URL", youtubeLayer],
-    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "not a url" }, "YOUTUBE_API_BASE_URL", youtubeLayer],
-    [{}, "YOUTUBE_API_KEY", youtubeLayer],
-    [{ YOUTUBE_API_KEY: "  " }, "YOUTUBE_API_KEY", youtubeLayer],
-    [{ CREDENTIALS_DIRECTORY: "/nonexistent" }, "YOUTUBE_API_KEY", youtubeLayer]
-  ] as const)("%o is refused with a message naming %s", ([env, variable, layer]) =>
+    [{ REGIONS: "US,XX" }, "REGIONS", ingestLayer, `unknown region code "XX"`],
+    [{ REGIONS: ",, ," }, "REGIONS", ingestLayer, "no region given"],
+    [{ FETCH_CONCURRENCY: "0" }, "FETCH_CONCURRENCY", ingestLayer, "must be between 1 and 50, got 0"],
+    [{ FETCH_CONCURRENCY: "51" }, "FETCH_CONCURRENCY", ingestLayer, "must be between 1 and 50, got 51"],
+    [{ FETCH_CONCURRENCY: "three" }, "FETCH_CONCURRENCY", ingestLayer, "expected an integer"],
+    [{ CHARTS: "music" }, "CHARTS", ingestLayer, `not a chart: "music"`],
+    [{ CHARTS: "all,music" }, "CHARTS", ingestLayer, `not a chart: "music"`],
+    [{ TRACK_DAYS: "-1" }, "TRACK_DAYS", ingestLayer, "must be between 0 and 365, got -1"],
+    [{ TRACK_DAYS: "a week" }, "TRACK_DAYS", ingestLayer, "expected an integer"],
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "0" }, "MAX_RESULTS", youtubeLayer, "must be between 1 and 200, got 0"],
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "201" }, "MAX_RESULTS", youtubeLayer, "must be between 1 and 200, got 201"],
+    [{ YOUTUBE_API_KEY: "k", MAX_RESULTS: "2.5" }, "MAX_RESULTS", youtubeLayer, "expected an integer"],
+    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "ftp://x" }, "YOUTUBE_API_BASE_URL", youtubeLayer, "must be an http(s) URL"],
+    [{ YOUTUBE_API_KEY: "k", YOUTUBE_API_BASE_URL: "not a url" }, "YOUTUBE_API_BASE_URL", youtubeLayer, "must be a URL"],
+    [{}, "YOUTUBE_API_KEY", youtubeLayer, "not set; export it, or give systemd LoadCredential="],
+    [{ YOUTUBE_API_KEY: "" }, "YOUTUBE_API_KEY", youtubeLayer, "is empty"],
+    [{ YOUTUBE_API_KEY: "  " }, "YOUTUBE_API_KEY", youtubeLayer, "is empty"],
+    [{ YOUTUBE_API_KEY: "AIza-one AIza-two" }, "YOUTUBE_API_KEY", youtubeLayer, "contains white space"],
+    [{ CREDENTIALS_DIRECTORY: "/nonexistent" }, "YOUTUBE_API_KEY", youtubeLayer, "/nonexistent/youtube-api-key cannot be read (ENOENT)"]
+  ] as const)("%o is refused with a message naming %s", ([env, variable, layer, says]) =>
     Effect.gen(function*() {
       const error = yield* failureOf(layer, env)
       expect(error._tag).toBe("ConfigurationError")
       expect(error.message.startsWith(`${variable}: `)).toBe(true)
+      expect(error.message).toContain(says)
+    }))
+
+  it.effect("systemd's credential file of the key, empty, is refused as empty", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "vvv-cred-"))
+      writeFileSync(join(dir, "youtube-api-key"), "\n")
+      const error = yield* failureOf(YouTubeConfig.layer, { CREDENTIALS_DIRECTORY: dir })
+      expect(error.message.startsWith("YOUTUBE_API_KEY: ")).toBe(true)
+      expect(error.message).toContain("is empty")
     }))
 
   it.effect("reads the key from systemd's credential directory, trimmed", () =>
@@ -125,6 +142,7 @@ describe("configuration", () => {
     Effect.gen(function*() {
       const error = yield* failureOf(DatabaseConfig.layer, { DATABASE_URL: "mysql://root:hunter2@db/x" })
       expect(error.message.startsWith("DATABASE_URL: ")).toBe(true)
+      expect(error.message).toContain("must be a postgres://")
       expect(error.message).not.toContain("hunter2")
     }))
 
@@ -150,5 +168,8 @@ describe("configuration", () => {
       )
       const relative = yield* failureOf(StateDirectory.layer, { STATE_DIRECTORY: "state" })
       expect(relative.message).toBe(`STATE_DIRECTORY: must be an absolute path, got "state"`)
+      const below = yield* failureOf(StateDirectory.layer, { STATE_DIRECTORY: `${file}/below` })
+      expect(below.message.startsWith("STATE_DIRECTORY: ")).toBe(true)
+      expect(below.message).toContain("part of the path is a file")
     }))
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Faults } from "../src/Demo/Faults.js"
@@ -32,13 +32,14 @@ const textfileDirectory = () => mkdtempSync(join(tmpdir(), "vvv-textfile-"))
 
 describe(`METRICS_FILE, node dist/main.js on ${engine}`, () => {
   it.layer(Layer.scoped(DatabaseUrl, testDatabaseUrl), { timeout: 120_000 })((it) => {
-    it.scoped("a run that stores everything: ok, exit 0, its entries and units; only the file left in the directory", () =>
+    it.scoped("a run that stores everything: ok, exit 0, its entries and units; readable by all under UMask=0077; only the file left in the directory", () =>
       Effect.gen(function*() {
         const directory = textfileDirectory()
         const file = join(directory, "viralvidvault.prom")
         const before = Date.now() / 1000
-        const { output, result } = yield* runAgainst({}, { METRICS_FILE: file })
+        const { output, result } = yield* runAgainst({}, { METRICS_FILE: file }, 60_000, "077")
         expect(result.code, output).toBe(0)
+        expect(statSync(file).mode & 0o777, "node_exporter reads it as another user").toBe(0o644)
         const metric = metricsIn(file)
         expect(metric("last_run_success")).toBe(1)
         expect(metric("last_run_status", "status=\"ok\"")).toBe(1)

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { makeSimulatedApi, type SimulatedApi, type SimulatedApiOptions } from "../../src/Demo/SimulatedApi.js"
-import { type CliResult, runCli } from "./Cli.js"
+import { type CliResult, MAIN, runCli, startProcess } from "./Cli.js"
 import { query } from "./TestDatabase.js"
 
 /**
@@ -73,12 +73,24 @@ export const entriesByRegion = (url: string, runId: string) =>
   ).pipe(Effect.map((rows) => Object.fromEntries(rows.map((r) => [r.region, Number(r.n)]))))
 
 /** Starts the simulated API and does one run against it on a freshly emptied database. */
-export const runAgainst = (options: SimulatedApiOptions, env: Record<string, string> = {}, timeoutMs = 60_000) =>
+export const runAgainst = (
+  options: SimulatedApiOptions,
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+  /** The process's umask (octal, as the shell's `umask` takes it), as systemd's `UMask=` sets it. */
+  umask?: string
+) =>
   Effect.gen(function*() {
     const databaseUrl = yield* DatabaseUrl
     yield* reset(databaseUrl)
     const api = yield* makeSimulatedApi(options)
-    const result = yield* runCli(["run"], { ...envFor(api, databaseUrl), ...env }, timeoutMs)
+    const processEnv = { ...envFor(api, databaseUrl), ...env }
+    const result = yield* (umask === undefined
+      ? runCli(["run"], processEnv, timeoutMs)
+      : Effect.scoped(Effect.flatMap(
+        startProcess("/bin/sh", ["-c", `umask ${umask} && exec "$@"`, "sh", process.execPath, MAIN, "run"], processEnv, timeoutMs),
+        (running) => running.exit
+      )))
     expectNoKey(result, api)
     return { api, result, output: logText(result), databaseUrl }
   })
