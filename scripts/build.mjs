@@ -26,9 +26,30 @@ export default { parse: unused }`,
   }
 }
 
+/**
+ * Two packages that every start evaluated for nothing. undici (a quarter of the bundle) is
+ * there only because @effect/platform-node's HTTP server module imports its HTTP client
+ * for `layerTest`; we use the FetchHttpClient, never that client. msgpackr-extract is
+ * msgpackr's optional native decoder (never used: we speak no MessagePack), which probed
+ * the system's libc at start; msgpackr falls back to its JavaScript when it throws.
+ */
+const unusedPackages = {
+  name: "unused-packages",
+  setup(build) {
+    build.onResolve({ filter: /^(undici|msgpackr-extract)$/ }, (args) => ({ path: args.path, namespace: "unused-package" }))
+    build.onLoad({ filter: /.*/, namespace: "unused-package" }, (args) => ({
+      contents: args.path === "undici"
+        ? `const unused = () => { throw new Error("undici is not bundled in viralvidvault (its HTTP client is the fetch one)") }
+export default { Agent: unused, getGlobalDispatcher: unused }`
+        : `throw new Error("msgpackr-extract is not bundled in viralvidvault")`,
+      loader: "js"
+    }))
+  }
+}
+
 await build({
   entryPoints: { main: "src/main.ts" },
-  plugins: [noConfigFileParsers],
+  plugins: [noConfigFileParsers, unusedPackages],
   // CommonJS, so that the launcher below can compile it with V8's code cache (Node 20
   // has no compile cache for ES modules); dynamic imports become require()s for the same reason.
   outfile: "dist/main.cjs",

@@ -12,7 +12,7 @@ type Item = ReturnType<typeof chartFor>[number]
 
 describe(`report, node dist/main.js on ${engine}`, () => {
   it.layer(Layer.scoped(DatabaseUrl, testDatabaseUrl), { timeout: 120_000 })((it) => {
-    it.scoped("a chart, a video, the overlap and the runs, as text and as the API's JSON; bad options exit 64", () =>
+    it.scoped("a chart, a video, the overlap and the runs, as text and as the API's JSON", () =>
       Effect.gen(function*() {
         const databaseUrl = yield* DatabaseUrl
         yield* reset(databaseUrl)
@@ -61,6 +61,14 @@ describe(`report, node dist/main.js on ${engine}`, () => {
         const before = yield* report("chart", "SE", "--at", "2020-01-01T00:00:00Z")
         expect([before.code, before.stdout.trim()]).toEqual([0, "Nothing stored for SE's chart all at 2020-01-01T00:00:00.000Z."])
         expect((yield* report("video", "zzzzzzzzzzz", "--json")).stdout.trim()).toBe("null")
+      }))
+
+    // The options are refused before a database is opened: checked once, on PGlite.
+    it.scoped.skipIf(engine === "postgresql")("bad options exit 64, saying which and why", () =>
+      Effect.gen(function*() {
+        const databaseUrl = yield* DatabaseUrl
+        const report = (...args: ReadonlyArray<string>) =>
+          runCli(["report", ...args], { DATABASE_URL: databaseUrl, STATE_DIRECTORY: stateDirectory() })
         for (const [args, says] of [
           [["chart", "XX"], "unknown region code \"XX\""],
           [["chart", "PL", "--at", "yesterday"], "--at: expected an ISO 8601 time"],
