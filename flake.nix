@@ -19,7 +19,8 @@
           # here (no Nix on the build machines): the first `nix build` prints the right
           # value after "got:"; put it here, and again whenever package-lock.json changes.
           npmDepsHash = pkgs.lib.fakeHash;
-          # `npm run build`: typecheck, bundle dist/main.js and dist/index.js, emit .d.ts.
+          # `npm run build` (scripts/build-all.sh): typecheck beside bundling dist/main.js and
+          # dist/index.js and emitting the .d.ts.
           npmBuildScript = "build";
           # dist/main.js is bundled, but PGlite (the embedded database) loads its WASM
           # from node_modules, so the production dependencies are installed alongside.
