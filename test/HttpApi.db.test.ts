@@ -1,6 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { HttpServer } from "@effect/platform"
 import { Context, Effect, Layer, Option } from "effect"
+import http from "node:http"
+import { gunzipSync } from "node:zlib"
 import { Category } from "../src/Domain/Category.js"
 import { dedup } from "../src/Domain/Dedup.js"
 import { type Batch, RegionOutcome, runStatus } from "../src/Domain/Run.js"
@@ -117,6 +119,18 @@ const request = (path: string, init: RequestInit = {}) =>
     }))
 
 const get = (path: string) => request(path)
+
+/** A request with node:http, which neither asks for nor undoes a compression: the bytes as sent. */
+const raw = (path: string, headers: Record<string, string>) =>
+  Effect.flatMap(BaseUrl, (url) =>
+    Effect.async<{ readonly status: number; readonly headers: http.IncomingHttpHeaders; readonly body: Buffer }>((resume) => {
+      http.get(`${url}${path}`, { headers }, (response) => {
+        const chunks: Array<Buffer> = []
+        response.on("data", (chunk: Buffer) => chunks.push(chunk))
+        response.on("end", () =>
+          resume(Effect.succeed({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) })))
+      }).on("error", (error) => resume(Effect.die(error)))
+    }))
 
 const expectSecurityHeaders = (answer: Answer) => {
   const policy = answer.headers.get("content-security-policy") ?? ""
@@ -307,6 +321,30 @@ describe(`HTTP API on ${engine}`, () => {
         const head = yield* request("/api/health", { method: "HEAD" })
         expect(head.status).toBe(200)
         expect(head.text).toBe("")
+      }))
+
+    it.effect("a client that takes gzip gets the same answers gzipped, a client that does not gets them as they are", () =>
+      Effect.gen(function*() {
+        for (const path of ["/openapi.json", "/docs", "/assets/style.css"]) {
+          const plain = yield* raw(path, {})
+          const gzipped = yield* raw(path, { "accept-encoding": "gzip, deflate, br" })
+          expect(plain.status, path).toBe(200)
+          expect(plain.headers["content-encoding"], path).toBeUndefined()
+          expect(plain.headers["vary"], path).toBe("Accept-Encoding")
+          expect(gzipped.headers["content-encoding"], path).toBe("gzip")
+          expect(gzipped.headers["vary"], path).toBe("Accept-Encoding")
+          expect(Number(gzipped.headers["content-length"]), path).toBe(gzipped.body.length)
+          expect(gzipped.body.length, path).toBeLessThan(plain.body.length)
+          expect(gunzipSync(gzipped.body).equals(plain.body), path).toBe(true)
+          // gzip refused by its weight: as they are.
+          expect((yield* raw(path, { "accept-encoding": "gzip;q=0, identity" })).headers["content-encoding"], path).toBeUndefined()
+        }
+        // An answer under 1 KB (this chart of two videos) is not worth it: as it is, whoever asks.
+        const small = yield* raw("/api/charts/PL", { "accept-encoding": "gzip" })
+        expect(small.status).toBe(200)
+        expect(small.body.length).toBeLessThan(1024)
+        expect(small.headers["content-encoding"]).toBeUndefined()
+        expect(JSON.parse(small.body.toString("utf8")).region).toBe("PL")
       }))
 
     it.effect("the OpenAPI document has every path, and each 200 schema's properties are the keys the server sends", () =>

@@ -8,6 +8,7 @@ import { Chart, Overlap, Trends } from "../Store/Trends.js"
 import { WebPagesLive } from "../Web/Routes.js"
 import { BadRequest, DEFAULT_LIMIT, MAX_LIMIT, NotFound, SearchResult, ServerError, TrendsApi, Unavailable } from "./Api.js"
 import { asOf, jsonResponse, periodOf, ResponseCache } from "./Cache.js"
+import { gzipResponses } from "./Compression.js"
 
 /** What `overlap` covers when it is not told: the last seven days. */
 const DEFAULT_PERIOD_MS = 7 * 24 * 60 * 60 * 1000
@@ -165,10 +166,10 @@ const securityHeaders = HttpMiddleware.make((app) =>
 
 /**
  * The HTTP app on whatever `HttpServer` is provided: the API, `/openapi.json`, the web
- * page and `/docs`, the security headers, decode errors as BadRequest. Unmatched routes and methods answer 404
+ * page and `/docs`, the security headers, gzip for clients that take it, decode errors as BadRequest. Unmatched routes and methods answer 404
  * (no route takes a POST); a HEAD is answered as its GET, without the body.
  */
-export const HttpApiServe = HttpApiBuilder.serve(securityHeaders).pipe(
+export const HttpApiServe = HttpApiBuilder.serve((app) => gzipResponses(securityHeaders(app))).pipe(
   Layer.provide(HttpApiBuilder.middlewareOpenApi()),
   Layer.provide(WebPagesLive),
   Layer.provide(DecodeErrorsAsBadRequest),
