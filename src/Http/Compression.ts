@@ -4,11 +4,10 @@ import { gzipSync } from "node:zlib"
 
 /**
  * Answers of 1 KB or more go gzipped to a client that accepts it (every browser, curl
- * with `--compressed`, Node's fetch). A chart's JSON is 74 KB and 16 KB gzipped, a chart
- * page 90 KB and 15 KB: on this 2-core machine writing the 74 KB into a socket cost the
- * server more than compressing (BENCHMARKS.md, "Serve"). The kept answers (Cache.ts) are
- * the same bytes request after request, so each is compressed once: the compressed copy
- * lives as long as the answer's bytes do.
+ * with `--compressed`, Node's fetch): a chart's JSON is 74 KB and 16 KB gzipped, a chart
+ * page 90 KB and 15 KB, which a client on a real network feels. The kept answers
+ * (Cache.ts) are the same bytes request after request, so each is compressed once: the
+ * compressed copy lives as long as the answer's bytes do (BENCHMARKS.md, "Serve").
  */
 const MIN_BYTES = 1024
 /** zlib's level 4: ~1 ms for a chart's 74 KB, within 5 % of level 6's size. */
