@@ -49,6 +49,12 @@ describe("demo", () => {
       expect(days.map((d) => Number(d[3]))).toEqual([39, 40, 31])
       const fetched = [...result.stdout.matchAll(/^ {2}fetched: {2}(.*)$/gm)].map((m) => m[1]!.split(" "))
       expect(new Set(fetched.flat()).size).toBe(110)
-      expect(result.stdout).toContain("After 3 days: 110 of 110 regions collected, never a request past the budget (the simulated API counted 111 units)")
+      // Each day spends the whole budget: on the third, what the 31 charts leave goes to the
+      // oldest of the 110 category lists, each a unit of its own (all of them as one item
+      // never fit, and once first in line would have kept every chart behind it).
+      expect(days.map((d) => Number(d[2]))).toEqual([40, 40, 40])
+      expect(result.stderr).toMatch(/categories of (\w\w, ){8}\w\w refreshed/)
+      expect(result.stderr).toContain("101 category lists deferred")
+      expect(result.stdout).toContain("After 3 days: 110 of 110 regions collected, never a request past the budget (the simulated API counted 120 units)")
     }), { timeout: 120_000 })
 })

@@ -36,7 +36,8 @@ describe(`the quota, through the process, on ${engine}`, () => {
         expect(sent(api)).toBe(4)
         const said = logText(first)
         expect(said).toContain("quota: 4 units left today over 1 key, 0 more runs due before the quota day ends; this run may spend 4")
-        expect(said).toContain("deferred: SE, NO, AT, categories")
+        expect(said).toContain("deferred: SE, NO, AT, US categories, GB categories")
+        expect(said).toContain("7 category lists deferred")
         expect(said).toMatch(/run 1 ok: 4\/7 charts \(3 deferred\) in 7 regions, 100 entries, .*, 4 units/)
         const run = (yield* latestRun(databaseUrl))!
         expect(run.regions.map((r) => `${r.region}:${r.status}`)).toEqual(["US:ok", "GB:ok", "PL:ok", "NL:ok", "SE:deferred", "NO:deferred", "AT:deferred"])

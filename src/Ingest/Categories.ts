@@ -32,49 +32,63 @@ export const fetchLists = (due: ReadonlyArray<RegionCode>, missing: (region: Reg
     return fetched
   })
 
+/** A region whose category list is due by age, and when it was fetched last (null: never). */
+export interface ListDue {
+  readonly region: RegionCode
+  readonly fetchedAt: number | null
+}
+
 /**
- * How many category lists the categories stage may ask for this run, for the quota's
- * plan: the regions whose stored list is missing or stale, less those the plan asked
- * for already (a video naming an unknown category can add one: the room left for retries
- * covers it). Every region while the store is not open (the plan does not wait for it).
+ * The category lists due by age, for the quota's plan: the regions whose stored list is
+ * missing or stale, less those the plan asked for already (a video naming an unknown
+ * category can add one: the room left for retries covers it). Every region while the
+ * store is not open (the plan does not wait for it).
  */
 export const listsDue = (connection: Context.Tag.Service<StoreConnection>, regions: ReadonlyArray<RegionCode>, askedAlready: ReadonlySet<RegionCode>) =>
   Effect.gen(function*() {
-    const open = yield* connection.ifOpen
-    if (Option.isNone(open)) return regions.filter((region) => !askedAlready.has(region)).length
-    const store = open.value
     const candidates = regions.filter((region) => !askedAlready.has(region))
-    if (candidates.length === 0) return 0
-    const stored = yield* store.categoriesOf(candidates)
+    const open = yield* connection.ifOpen
+    if (Option.isNone(open)) return candidates.map((region): ListDue => ({ region, fetchedAt: null }))
+    if (candidates.length === 0) return []
+    const stored = yield* open.value.categoriesOf(candidates)
     const now = yield* Clock.currentTimeMillis
-    return candidates.filter((region) => isStale(stored.get(region), now)).length
-  }).pipe(Effect.orElseSucceed(() => 0))
+    return candidates.flatMap((region): Array<ListDue> => {
+      const known = stored.get(region)
+      return isStale(known, now) ? [{ region, fetchedAt: known?.fetchedAt.getTime() ?? null }] : []
+    })
+  }).pipe(Effect.orElseSucceed((): ReadonlyArray<ListDue> => []))
 
 /**
- * The categories stage, after the commit: each region the run collected gets its
- * category list (one unit) when none is stored, when the stored one is older than
- * seven days, or when one of its videos names a category it does not have (unless the
- * plan asked for it already this run). A list that cannot be fetched or stored is said,
- * and asked for again by the next run: the charts are stored already, and nothing else
- * needed it.
+ * The categories stage, after the commit: the lists the quota's plan gave room to (due by
+ * age: none stored, or older than seven days), and the list of each region the run
+ * collected where a video names a category the stored list does not have (unless the
+ * plan asked for it already this run). One unit each. A list that cannot be fetched or
+ * stored is said, and asked for again by the next run: the charts are stored already,
+ * and nothing else needed it.
  */
-export const refreshCategories = (store: VideoStore, batch: Batch, askedAlready: ReadonlySet<RegionCode>) =>
+export const refreshCategories = (
+  store: VideoStore,
+  batch: Batch,
+  askedAlready: ReadonlySet<RegionCode>,
+  planned: ReadonlyArray<RegionCode>
+) =>
   Effect.gen(function*() {
     if (batch.outcomes.some((o) => o.errorTag !== undefined && isRunStopping(o.errorTag))) return
-    const regions = [...new Set(batch.outcomes.filter((o) => o.status === "ok").map((o) => o.region))]
+    const collected = [...new Set(batch.outcomes.filter((o) => o.status === "ok").map((o) => o.region))]
       .filter((region) => !askedAlready.has(region))
-    if (regions.length === 0) return
-    const stored = yield* store.categoriesOf(regions)
+    const stored = yield* store.categoriesOf([...new Set([...planned, ...collected])])
     const now = yield* Clock.currentTimeMillis
     /** The category ids each region's videos name, gathered in one pass over the entries. */
     const named = new Map<string, Set<string>>()
     for (const entry of batch.entries) {
       if (Option.isSome(entry.categoryId)) named.set(entry.region, (named.get(entry.region) ?? new Set()).add(entry.categoryId.value))
     }
-    const due = regions.filter((region) => {
+    const unknownNamed = collected.filter((region) => {
       const known = stored.get(region)
-      return known === undefined || isStale(known, now) || [...(named.get(region) ?? [])].some((id) => !known.ids.has(id))
+      return known !== undefined && !isStale(known, now) && [...(named.get(region) ?? [])].some((id) => !known.ids.has(id))
     })
+    // Still due: another process may have fetched a planned list meanwhile.
+    const due = [...planned.filter((region) => isStale(stored.get(region), now)), ...unknownNamed]
     if (due.length === 0) return
     const fetched = yield* fetchLists(due, () => "the next run asks again")
     const categories = [...fetched.values()].flat()

@@ -110,8 +110,13 @@ export const ingest = Effect.gen(function*() {
       kept,
       Ref.set(progress, { _tag: "Committed" })
     )
-    if (charts.categories) yield* refreshCategories(yield* connection.store, batch, plan.categoriesAsked)
-    else yield* Effect.logWarning("category lists deferred: the quota left today does not cover them")
+    if (charts.categoryListsDeferred > 0) {
+      yield* Effect.logWarning(
+        `${charts.categoryListsDeferred} category list${charts.categoryListsDeferred === 1 ? "" : "s"} deferred: ` +
+          "the quota left today does not cover them; the least recently fetched go first next run"
+      )
+    }
+    yield* refreshCategories(yield* connection.store, batch, plan.categoriesAsked, charts.categoryLists)
     const units = (yield* quota.gate.taken).reduce((sum, key) => sum + key.units, 0)
     yield* recordUnits(connection, runId, {
       units,

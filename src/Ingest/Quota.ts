@@ -14,6 +14,8 @@ import type { StoreConnection } from "../Store/Connection.js"
 import type { QuotaLedger } from "../Store/QuotaLedger.js"
 import { YouTube } from "../YouTube/Client.js"
 import { type Gate, type KeyBudget, makeGate } from "../YouTube/Quota.js"
+import type { RegionCode } from "../Domain/Region.js"
+import type { ListDue } from "./Categories.js"
 import type { Fetched } from "./Fetch.js"
 import { MOST_LISTED_REGIONS } from "./Regions.js"
 
@@ -131,12 +133,15 @@ export const openQuota = (connection: Context.Tag.Service<StoreConnection>) =>
     return quota
   })
 
-/** The plan of a run within its allowance: the charts to fetch and those deferred; whether tracking and the category lists fit. */
+/** The plan of a run within its allowance: the charts to fetch and those deferred; whether tracking fits; which category lists do. */
 export interface RunPlan {
   readonly send: ReadonlyArray<ChartUnit>
   readonly deferred: ReadonlyArray<ChartUnit>
   readonly tracking: boolean
-  readonly categories: boolean
+  /** The regions whose category list (due by age) this run asks for. */
+  readonly categoryLists: ReadonlyArray<RegionCode>
+  /** How many lists due by age wait for a later run. */
+  readonly categoryListsDeferred: number
   /** What the run may spend in all (retries included). */
   readonly allowance: number
 }
@@ -155,7 +160,7 @@ const CATEGORIES = "categories"
 export const planRun = (
   quota: RunQuota,
   units: ReadonlyArray<ChartUnit>,
-  due: { readonly trackingLookups: number; readonly categoryLists: number }
+  due: { readonly trackingLookups: number; readonly categoryLists: ReadonlyArray<ListDue> }
 ) =>
   Effect.gen(function*() {
     const { maxRetries, pagesPerChart } = yield* YouTube
@@ -171,7 +176,15 @@ export const planRun = (
         lastServedAt: served.get(`${unit.region} ${unit.chart}`) ?? null,
         order
       })),
-      ...(due.categoryLists > 0 ? [{ kind: "categories" as const, label: CATEGORIES, cost: due.categoryLists, lastServedAt: null, order: 0 }] : []),
+      // A list each, rotating like the charts: all of them as one item would never fit a
+      // small budget, and once first in line (never served) would keep everything behind it.
+      ...due.categoryLists.map((list, order): Wanted => ({
+        kind: "categories",
+        label: `${list.region} ${CATEGORIES}`,
+        cost: 1,
+        lastServedAt: list.fetchedAt,
+        order
+      })),
       // Tracking waits behind every chart, whenever they were served: it only extends series.
       ...(due.trackingLookups > 0 ? [{ kind: "tracking" as const, label: TRACKING, cost: due.trackingLookups, lastServedAt: now, order: 0 }] : [])
     ]
@@ -198,7 +211,8 @@ export const planRun = (
       send: units.filter((unit) => !deferredLabels.has(unitLabel(unit))),
       deferred: plan.deferred.flatMap((w) => (byLabel.has(w.label) ? [byLabel.get(w.label)!] : [])),
       tracking: !deferredLabels.has(TRACKING),
-      categories: !deferredLabels.has(CATEGORIES),
+      categoryLists: due.categoryLists.filter((list) => !deferredLabels.has(`${list.region} ${CATEGORIES}`)).map((list) => list.region),
+      categoryListsDeferred: due.categoryLists.filter((list) => deferredLabels.has(`${list.region} ${CATEGORIES}`)).length,
       allowance: runAllowance
     } satisfies RunPlan
   })
