@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
+import { imageBlob } from "./ImageBlob.js"
 
 /**
  * Vitest's global set-up: the data directories each test file's in-memory PGlite starts
@@ -31,7 +32,7 @@ const migrated = async (): Promise<string | undefined> => {
   const { PGlite } = await import("@electric-sql/pglite")
   const { unaccent } = await import("@electric-sql/pglite/contrib/unaccent")
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket")
-  const db = await PGlite.create(undefined, { extensions: { unaccent }, loadDataDir: new Blob([readFileSync(IMAGE)]) })
+  const db = await PGlite.create(undefined, { extensions: { unaccent }, loadDataDir: imageBlob(IMAGE) })
   const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 4 })
   await server.start()
   const state = mkdtempSync(join(tmpdir(), "vvv-image-"))

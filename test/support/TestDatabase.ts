@@ -1,8 +1,8 @@
 import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, Redacted, type Scope } from "effect"
-import { readFileSync } from "node:fs"
 import pg from "pg"
 import { startInMemory } from "../../src/Store/Embedded.js"
+import { imageBlob } from "./ImageBlob.js"
 
 /**
  * A database for one test file: a fresh database on the PostgreSQL server at
@@ -37,28 +37,9 @@ const onServer = (admin: string) =>
     return url.toString()
   })
 
-/**
- * A saved data directory as PGlite takes it (a Blob it reads with `arrayBuffer()`), without
- * Node 20's Blob in between: its `arrayBuffer()` streams and joins the 40 MB in chunks,
- * ~0.8 s of CPU for each test database. This one hands over the file's own bytes.
- */
-class ImageBlob extends Blob {
-  constructor(private readonly file: Buffer) {
-    super([])
-  }
-  override arrayBuffer() {
-    const { buffer, byteLength, byteOffset } = this.file
-    return Promise.resolve(
-      byteOffset === 0 && byteLength === buffer.byteLength && buffer instanceof ArrayBuffer
-        ? buffer
-        : new Uint8Array(this.file).buffer
-    )
-  }
-}
-
 const inMemory = (image: string | undefined) =>
   Effect.map(
-    startInMemory(image === undefined ? undefined : new ImageBlob(readFileSync(image))).pipe(Effect.orDie),
+    startInMemory(image === undefined ? undefined : imageBlob(image)).pipe(Effect.orDie),
     (server) => `postgres://postgres@${server.host}:${server.port}/postgres`
   )
 
