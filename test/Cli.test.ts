@@ -48,6 +48,13 @@ describe("the command line", () => {
       )
     }))
 
+  it.effect("the built program starts from the code cache made at build time (a rejected cache doubles every start)", () =>
+    Effect.gen(function*() {
+      const version = yield* runCli(["--version"], { ...env(), LOG_LEVEL: "debug", LOG_FORMAT: "json" })
+      expect(version.code).toBe(0)
+      expect(version.stderr).toMatch(/peak memory \d+ MB, CPU \d+ ms, code cache accepted/)
+    }))
+
   it.effect("a bad command line exits 64, says what is wrong, and opens nothing", () =>
     Effect.gen(function*() {
       const bogus = yield* runCli(["bogus"], env())
