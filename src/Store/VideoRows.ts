@@ -8,7 +8,9 @@ import { fromSql, storeErrorOf } from "./Errors.js"
 
 /**
  * The statements that write a batch's rows, as many whatever its size: the rows travel
- * as one JSON parameter each, and PostgreSQL unpacks them (`jsonb_to_recordset`).
+ * as one JSON parameter each, and PostgreSQL unpacks them (`json_to_recordset`: as `json`,
+ * the text is only checked, then read once; as `jsonb` it was parsed into a tree first,
+ * twice the time for 22,000 entries, 320 → 165 ms).
  */
 
 /**
@@ -21,7 +23,7 @@ const storable = (_key: string, value: unknown) => (typeof value === "string" ? 
 
 /**
  * The rows as one JSON array in UTF-8 (every string in them storable, absent values
- * `null`), encoded a row at a time and sent as bytes (`$1::text::jsonb`): a batch's rows are
+ * `null`), encoded a row at a time and sent as bytes (`$1::text::json`): a batch's rows are
  * tens of megabytes of JSON, and as one JavaScript string they were held twice over (two
  * bytes a character once a title is not Latin-1), then copied again into UTF-8.
  */
@@ -131,7 +133,7 @@ export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, rows: Reado
     WITH v AS (
       SELECT r.*, ARRAY(SELECT jsonb_array_elements_text(r.tags_json)) AS tags,
              ARRAY(SELECT jsonb_array_elements_text(r.regions_json) ORDER BY 1) AS regions
-      FROM jsonb_to_recordset(${asJson(rows)}::text::jsonb) AS r(
+      FROM json_to_recordset(${asJson(rows)}::text::json) AS r(
         video_id text, title text, channel_title text, channel_id text, category_id text, tags_json jsonb,
         description text, published_at timestamptz, duration_seconds integer, definition text, caption boolean,
         licensed_content boolean, made_for_kids boolean, live_broadcast_content text, thumbnail_url text,
@@ -193,7 +195,7 @@ export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, rows: Rea
     WITH v AS (
       SELECT r.video_id, r.view_count, r.like_count, r.comment_count, r.first_seen_at, r.last_seen_at,
              ARRAY(SELECT jsonb_array_elements_text(r.regions_json) ORDER BY 1) AS regions
-      FROM jsonb_to_recordset(${asJson(rows)}::text::jsonb) AS r(
+      FROM json_to_recordset(${asJson(rows)}::text::json) AS r(
         video_id text, view_count bigint, like_count bigint, comment_count bigint, regions_json jsonb,
         first_seen_at timestamptz, last_seen_at timestamptz)
     ),
@@ -233,7 +235,7 @@ export const insertEntries = (sql: SqlClient.SqlClient, runId: RunId, entries: R
   sql`
     INSERT INTO trending_entries (run_id, region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)
     SELECT ${runId}, e.region, e.chart, e.video_id, e.rank, e.view_count, e.like_count, e.comment_count, e.fetched_at
-    FROM jsonb_to_recordset(${asJson(entries.map(entryRow))}::text::jsonb) AS e(
+    FROM json_to_recordset(${asJson(entries.map(entryRow))}::text::json) AS e(
       region text, chart text, video_id text, rank integer, view_count bigint, like_count bigint,
       comment_count bigint, fetched_at timestamptz)`
     .pipe(Effect.mapError(storeErrorOf("storing trending entries")))
