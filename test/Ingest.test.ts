@@ -133,6 +133,36 @@ describe("ingest", () => {
       expect(readdirSync(join(state, "spool"))).toEqual([])
     }))
 
+  it.effect("the spool file is written as the units come in, under a temporary name; an interrupted fetch leaves nothing in the spool", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      // Every region answers at once, 1,500 entries (more than the writer's 1 MB buffer between them), but AT, which never does.
+      const { layer, requested } = yield* harness(
+        (code) => code === "AT" ? Effect.never : Effect.succeed(chart(code, 1500)),
+        { state }
+      )
+      const fiber = yield* Effect.fork(Effect.provide(ingest, layer))
+      yield* untilRequested(requested, 7)
+      const spool = join(state, "spool")
+      // While AT is awaited, what the others sent is on disk already, in the temporary file only.
+      let names: Array<string> = []
+      let text = ""
+      for (let tries = 0; tries < 400 && text.length === 0; tries++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        names = readdirSync(spool)
+        text = names.length === 1 ? readFileSync(join(spool, names[0]!), "utf8") : ""
+      }
+      expect(names).toHaveLength(1)
+      expect(names[0]).toMatch(/^\.run-0-\d+\.json\.\d+\.tmp$/)
+      expect(text.startsWith(`{"entries":[{"videoId":`)).toBe(true)
+      const regions = new Set([...text.matchAll(/"videoId":"([A-Z]{2})-\d+"/g)].map((m) => m[1]))
+      expect(regions.size).toBeGreaterThan(0)
+      expect(regions.has("AT")).toBe(false)
+
+      yield* Fiber.interrupt(fiber)
+      expect(readdirSync(spool)).toEqual([])
+    }))
+
   it.effect("a spool that cannot be written (a full disk): the batch is stored all the same, and the log says it had no copy", () =>
     Effect.gen(function*() {
       const said: Array<string> = []

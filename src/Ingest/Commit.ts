@@ -1,27 +1,29 @@
-import { type Context, Duration, Effect } from "effect"
+import { type Context, Duration, Effect, type Scope } from "effect"
 import type { Batch, RunId } from "../Domain/Run.js"
 import type { StoreConnection } from "../Store/Connection.js"
 import type { StoreError } from "../Store/Errors.js"
-import { Spool, type SpooledBatch } from "../Store/Spool.js"
+import { Spool, type SpooledBatch, type SpoolWriter } from "../Store/Spool.js"
 import type { VideoStore } from "../Store/VideoStore.js"
 
+/** The run's spool file, written as the fetch goes (`append` each unit's entries), for `writeAhead` to complete. */
+export const startWriteAhead = (startedAt: Date): Effect.Effect<SpoolWriter, never, Spool | Scope.Scope> =>
+  Effect.flatMap(Spool, (spool) => spool.open(startedAt))
+
 /**
- * Writes the fetched batch to the spool before it is stored (write-ahead), so that
- * nothing fetched is lost whatever happens next: a database that fails, hangs, or a
+ * Completes the fetched batch's spool file before the batch is stored (write-ahead), so
+ * that nothing fetched is lost whatever happens next: a database that fails, hangs, or a
  * signal mid-transaction. A run that fetched nothing has nothing to keep; a spool
  * that cannot be written is said, and the batch is stored without a copy.
  */
-export const writeAhead = (batch: Batch): Effect.Effect<SpooledBatch | undefined, never, Spool> =>
-  Effect.gen(function*() {
-    if (batch.entries.length === 0) return undefined
-    const spool = yield* Spool
-    return yield* spool.write(batch).pipe(
+export const writeAhead = (writer: SpoolWriter, batch: Batch): Effect.Effect<SpooledBatch | undefined> =>
+  batch.entries.length === 0
+    ? Effect.as(writer.abandon, undefined)
+    : writer.finish(batch).pipe(
       Effect.map((path): SpooledBatch => ({ path, batch })),
       Effect.catchAll((e) =>
         Effect.as(Effect.logWarning(`${e.message}; storing the batch without a copy in the spool`), undefined)
       )
     )
-  })
 
 /** What an operator needs to read when a fetched batch was not stored. */
 export const keptOrLost = (batch: Batch, kept: SpooledBatch | undefined) =>

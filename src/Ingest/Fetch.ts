@@ -29,10 +29,13 @@ const millis = (elapsed: Duration.Duration) => Math.round(Duration.toMillis(elap
  * The fetch stage: every planned unit (a region's chart), at most `concurrency` at once,
  * started in the order that earlier runs' durations say finishes soonest; each unit is
  * retried on its own. One unit's failure is that unit's outcome; an error every unit
- * would repeat (quota, key) stops the units not yet started. `onOutcome` hears of each
- * unit as it finishes.
+ * would repeat (quota, key) stops the units not yet started. `onUnit` hears of each
+ * unit as it finishes, with its entries.
  */
-export const fetchCharts = (units: ReadonlyArray<ChartUnit>, onOutcome: (outcome: RegionOutcome) => Effect.Effect<void>) =>
+export const fetchCharts = (
+  units: ReadonlyArray<ChartUnit>,
+  onUnit: (outcome: RegionOutcome, entries: ReadonlyArray<RegionalVideo>) => Effect.Effect<void>
+) =>
   Effect.gen(function*() {
     const { concurrency, everyRegion } = yield* IngestConfig
     const youtube = yield* YouTube
@@ -99,7 +102,7 @@ export const fetchCharts = (units: ReadonlyArray<ChartUnit>, onOutcome: (outcome
           onLeft: ({ attempts, error }) => failed(unit, error, attempts, elapsed)
         })
       }).pipe(
-        Effect.tap(({ outcome }) => onOutcome(outcome)),
+        Effect.tap(({ outcome, videos }) => onUnit(outcome, videos)),
         Effect.withSpan("Ingest.fetchChart", { attributes: { region: unit.region, chart: unit.chart } })
       )
     }

@@ -6,7 +6,7 @@ import { StoreConnection } from "../Store/Connection.js"
 import type { SpooledBatch } from "../Store/Spool.js"
 import { listsDue, refreshCategories } from "./Categories.js"
 import { IngestConfig } from "../Config.js"
-import { commit, keptOrLost, writeAhead } from "./Commit.js"
+import { commit, keptOrLost, startWriteAhead, writeAhead } from "./Commit.js"
 import { type Fetched, fetchCharts } from "./Fetch.js"
 import { planUnits } from "./Plan.js"
 import { resolveRegions } from "./Regions.js"
@@ -18,7 +18,8 @@ import { QuotaGate } from "../YouTube/Quota.js"
 
 /**
  * One run, in eight stages (after `REGIONS=all` has resolved its regions): plan its units (each region's charts), fetch them (in the
- * order earlier runs say is quickest), merge them, write the batch ahead to the spool,
+ * order earlier runs say is quickest; each unit's entries go to the spool file as they
+ * come in), merge them, complete the batch's spool file (write-ahead),
  * track the videos that left the charts, commit the batch and what tracking observed,
  * refresh the categories that are due, report. Tracking reads the store, so it comes
  * after the write-ahead: a database that is slow to open never holds the charts
@@ -83,8 +84,8 @@ export const ingest = Effect.gen(function*() {
 
   const quota = yield* openQuota(connection)
 
-  /** The run's stages, once its regions are known. */
-  const stages = Effect.gen(function*() {
+  /** The run's stages, once its regions are known. Their scope holds the spool file while it is written. */
+  const stages = Effect.scoped(Effect.gen(function*() {
     const plan = yield* planUnits(connection)
     const { regions } = yield* IngestConfig
     const trackable = yield* trackableNow(connection)
@@ -92,14 +93,15 @@ export const ingest = Effect.gen(function*() {
       trackingLookups: lookupsFor(trackable),
       categoryLists: yield* listsDue(connection, regions, plan.categoriesAsked)
     })
+    const spoolFile = yield* startWriteAhead(startedAt)
     const fetched = withDeferred(
       plan.units,
-      yield* fetchCharts(charts.send, fetchedOne),
+      yield* fetchCharts(charts.send, (outcome, entries) => Effect.zipRight(fetchedOne(outcome), spoolFile.append(entries))),
       charts.deferred,
       "the quota left today does not cover it; asked first next run"
     )
     const batch = yield* merge(batchId, startedAt, fetched)
-    const [spooled, kept] = yield* writeAhead(batch).pipe(
+    const [spooled, kept] = yield* writeAhead(spoolFile, batch).pipe(
       Effect.tap((kept) => Ref.set(progress, { _tag: "Fetched", batch, kept })),
       Effect.uninterruptible,
       Effect.timed
@@ -131,7 +133,7 @@ export const ingest = Effect.gen(function*() {
       units,
       allowance: charts.allowance
     })
-  })
+  }))
 
   const settings = yield* IngestConfig
   return yield* resolveRegions(connection).pipe(

@@ -1,5 +1,5 @@
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Effect, Either, Option, ParseResult, Schema, Stream } from "effect"
+import { Clock, Data, Deferred, Effect, Either, Fiber, Mailbox, Option, ParseResult, Schema, type Scope, Stream } from "effect"
 import { dedup } from "../Domain/Dedup.js"
 import { type Batch, RegionOutcome, RunStatus } from "../Domain/Run.js"
 import { RegionalVideo } from "../Domain/Video.js"
@@ -34,23 +34,22 @@ const decodeFile = (text: string) => Schema.decodeUnknownEither(BatchFile)(text)
 /** Entries encoded a slice at a time: the file is written as it is encoded, never whole in memory. */
 const SLICE = 500
 
-/** `{…header, "entries": [ …slice, …slice ]}`, as `BatchFile` reads it. */
-const fileText = (batch: Batch) =>
-  Stream.concat(
-    Stream.fromEffect(Effect.map(
-      Schema.encode(HeaderJson)({ version: 1, ...batch }),
-      (header) => `${header.slice(0, -1)},"entries":[`
-    )),
-    Stream.range(0, Math.ceil(batch.entries.length / SLICE) - 1).pipe(
-      Stream.mapEffect((slice) =>
-        Effect.map(
-          Schema.encode(EntriesJson)(batch.entries.slice(slice * SLICE, (slice + 1) * SLICE)),
-          (json) => `${slice === 0 ? "" : ","}${json.slice(1, -1)}`
-        )
-      ),
-      Stream.concat(Stream.make("]}"))
-    )
-  ).pipe(Stream.orDie)
+/** A spool file given up before it was complete (a run interrupted, or that fetched nothing): its temporary file goes. */
+class Abandoned extends Data.TaggedError("Abandoned") {}
+
+/**
+ * A spool file being written while the run fetches: each unit's entries are encoded and
+ * written as the unit comes in, so that the encoding happens while the fetch waits on the
+ * network, and its garbage with the fetch's; what is left when the fetch ends is the header.
+ */
+export interface SpoolWriter {
+  /** Adds entries to the file (a unit's, as it is fetched). */
+  readonly append: (entries: ReadonlyArray<RegionalVideo>) => Effect.Effect<void>
+  /** Completes the file with the batch's header, durably (fsync, rename): its path. */
+  readonly finish: (batch: Batch) => Effect.Effect<string, SpoolUnwritable>
+  /** Gives the file up: its temporary file is removed, nothing appears in the spool. */
+  readonly abandon: Effect.Effect<void>
+}
 
 export interface SpooledBatch {
   readonly path: string
@@ -84,15 +83,57 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
     const path = yield* Path.Path
     const directory = path.join((yield* StateDirectory).path, "spool")
 
-    /** Writes the batch durably; succeeds with the file's path. */
-    const write = Effect.fn("Spool.write")(function*(batch: Batch) {
-      const file = path.join(directory, `run-${batch.startedAt.getTime()}-${process.pid}.json`)
-      yield* writeFileAtomic(file, fileText(batch)).pipe(
-        Effect.mapError((e) => new SpoolUnwritable({ path: file, detail: describeFileError(e) }))
-      )
-      yield* Effect.logDebug(`wrote the fetched batch (${batch.entries.length} entries) ahead to ${file}`)
-      return file
-    })
+    /**
+     * Starts the spool file of the run started at `startedAt`: `{"entries":[ …, … ], …header}`
+     * (`BatchFile` reads its fields in any order; files of earlier releases put the header
+     * first). It is written under a temporary name by a fiber of the scope, and appears
+     * under its own name only once `finish` has made it durable. A file that cannot be
+     * written is said by `finish`; until then, entries are no longer kept for it. Closing
+     * the scope before `finish` abandons it.
+     */
+    const open = (startedAt: Date): Effect.Effect<SpoolWriter, never, Scope.Scope> =>
+      Effect.gen(function*() {
+        const file = path.join(directory, `run-${startedAt.getTime()}-${process.pid}.json`)
+        // Slices of entries: the writer's fiber encodes them, so a fetch's slot is free as soon as its unit is in.
+        const slices = yield* Mailbox.make<ReadonlyArray<RegionalVideo>, Abandoned>()
+        const header = yield* Deferred.make<string>()
+        const encoded = Mailbox.toStream(slices).pipe(
+          Stream.mapEffect((slice) => Effect.orDie(Schema.encode(EntriesJson)(slice))),
+          Stream.zipWithIndex,
+          Stream.map(([json, i]) => `${i === 0 ? "" : ","}${json.slice(1, -1)}`)
+        )
+        const text = Stream.make(`{"entries":[`).pipe(
+          Stream.concat(encoded),
+          Stream.concat(Stream.fromEffect(Effect.map(Deferred.await(header), (json) => `],${json.slice(1)}`)))
+        )
+        const writing = yield* Effect.forkScoped(writeFileAtomic(file, text))
+        // Runs before the fork's own finalizer: the writer, uninterruptible, ends on the failure and removes its file.
+        yield* Effect.addFinalizer(() => slices.fail(new Abandoned()))
+        const append = (entries: ReadonlyArray<RegionalVideo>) =>
+          Effect.sync(() => {
+            // A writer that failed takes nothing more: `finish` says why.
+            if (writing.unsafePoll() !== null) return
+            for (let i = 0; i < entries.length; i += SLICE) slices.unsafeOffer(entries.slice(i, i + SLICE))
+          })
+        const finish = (batch: Batch) =>
+          Effect.gen(function*() {
+            yield* slices.end
+            yield* Deferred.succeed(header, yield* Effect.orDie(Schema.encode(HeaderJson)({ version: 1, ...batch })))
+            yield* Fiber.join(writing).pipe(
+              Effect.mapError((e) =>
+                new SpoolUnwritable({ path: file, detail: e._tag === "Abandoned" ? "abandoned" : describeFileError(e) })
+              )
+            )
+            yield* Effect.logDebug(`wrote the fetched batch (${batch.entries.length} entries) ahead to ${file}`)
+            return file
+          }).pipe(Effect.withSpan("Spool.write"))
+        const abandon = Effect.zipRight(slices.fail(new Abandoned()), Effect.ignore(Fiber.join(writing)))
+        return { append, finish, abandon } satisfies SpoolWriter
+      })
+
+    /** Writes a whole batch durably; succeeds with the file's path. */
+    const write = (batch: Batch) =>
+      Effect.scoped(Effect.flatMap(open(batch.startedAt), (writer) => Effect.zipRight(writer.append(batch.entries), writer.finish(batch))))
 
     /** A file that does not decode is renamed `*.corrupt` (kept for a person to look at) and logged. */
     const read = (file: string, name: string): Effect.Effect<Option.Option<SpooledBatch>> =>
@@ -150,6 +191,6 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         Effect.catchAll((e) => Effect.logWarning(`could not remove ${spooled.path} after storing it: ${e.message}`))
       )
 
-    return { directory, write, pending, remove } as const
+    return { directory, open, write, pending, remove } as const
   })
 }) {}
