@@ -20,6 +20,8 @@ const EVERY_MIGRATION = Object.keys(migrations).map((key) => Number(key.split("_
  */
 
 const spoolFiles = (state: string) => (existsSync(join(state, "spool")) ? readdirSync(join(state, "spool")) : [])
+/** The batches completed in the spool (a run writes its file under a temporary name while it fetches). */
+const spooledBatches = (state: string) => spoolFiles(state).filter((name) => /^run-.*\.json$/.test(name))
 
 /** Drops every table and object the migrations create, as on a database never used. */
 const dropSchema = (url: string) =>
@@ -125,7 +127,7 @@ describe(`the database and the disk misbehaving, on ${engine}`, () => {
         const state = stateDirectory()
         const { api, databaseUrl, elapsedMs, log, result } = yield* sigtermWhen(
           { _tag: "Blackhole" },
-          () => spoolFiles(state).length === 1,
+          () => spooledBatches(state).length === 1,
           state
         )
         expect(result.code, result.stderr).toBe(143)
@@ -164,7 +166,7 @@ describe(`the database and the disk misbehaving, on ${engine}`, () => {
         const state = stateDirectory()
         const { api, elapsedMs, result } = yield* sigtermWhen(
           { _tag: "HoldAt", marker: "CREATE TABLE ingest_runs" },
-          (_, triggered) => triggered() && spoolFiles(state).length === 1,
+          (_, triggered) => triggered() && spooledBatches(state).length === 1,
           state
         )
         expect(result.code, result.stderr).toBe(143)
