@@ -7,10 +7,12 @@ import type { RegionalVideo, UniqueVideo } from "../Domain/Video.js"
 import { fromSql, storeErrorOf } from "./Errors.js"
 
 /**
- * The statements that write a batch's rows, as many whatever its size: the rows travel
- * as one JSON parameter each, and PostgreSQL unpacks them (`json_to_recordset`: as `json`,
- * the text is only checked, then read once; as `jsonb` it was parsed into a tree first,
- * twice the time for 22,000 entries, 320 → 165 ms).
+ * The statements that write a batch's rows, as many whatever its size. Whole records
+ * travel as one JSON parameter (`json_to_recordset`: as `json`, the text is only checked,
+ * then read once; as `jsonb` it was parsed into a tree first, twice the time). What every
+ * run writes for every video and entry, counters and sightings, travels as one array
+ * parameter a column (`unnest`): PostgreSQL reads an array of numbers or short strings
+ * far faster than JSON (20,000 entries inserted in 390–420 ms against 715–765 ms).
  */
 
 /**
@@ -36,16 +38,17 @@ const asJson = (rows: ReadonlyArray<object>): Uint8Array => {
 
 const orNull = <A>(value: Option.Option<A>) => Option.getOrNull(value)
 
-/** A video's counters and sightings: what every run writes for it. */
-const counterRow = (v: UniqueVideo) => ({
-  video_id: v.videoId,
-  view_count: orNull(v.viewCount),
-  like_count: orNull(v.likeCount),
-  comment_count: orNull(v.commentCount),
-  regions_json: v.regions,
-  first_seen_at: v.firstSeenAt.toISOString(),
-  last_seen_at: v.lastSeenAt.toISOString()
-})
+/** A PostgreSQL array literal of these values (`{"US","GB",NULL}`), each string quoted, and storable. */
+const pgArray = (values: ReadonlyArray<string | number | null>): string => {
+  const elements = values.map((value) =>
+    value === null
+      ? "NULL"
+      : typeof value === "number"
+      ? String(value)
+      : `"${storableText(value).replace(/["\\]/g, "\\$&")}"`
+  )
+  return `{${elements.join(",")}}`
+}
 
 /** Stands for the record (everything but counters and sightings): equal hashes, nothing to rewrite. */
 const hashOf = (v: UniqueVideo) =>
@@ -102,10 +105,10 @@ export const storedHashes = (sql: SqlClient.SqlClient, videos: ReadonlyArray<Uni
  */
 export const splitByRecord = (videos: ReadonlyArray<UniqueVideo>, stored: ReadonlyMap<string, string | null>) => {
   const whole: Array<object> = []
-  const counters: Array<object> = []
+  const counters: Array<UniqueVideo> = []
   for (const video of videos) {
     const hash = hashOf(video)
-    if (stored.get(video.videoId) === hash) counters.push(counterRow(video))
+    if (stored.get(video.videoId) === hash) counters.push(video)
     else whole.push(wholeRow(video, hash))
   }
   return { whole, counters }
@@ -190,14 +193,21 @@ export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, rows: Reado
  * text, and so their search vector and its index, are not touched; an unchanged
  * `regions` is left the same value, so the row can be updated in place.
  */
-export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, rows: ReadonlyArray<object>) =>
+export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, videos: ReadonlyArray<UniqueVideo>) =>
   sql`
     WITH v AS (
       SELECT r.video_id, r.view_count, r.like_count, r.comment_count, r.first_seen_at, r.last_seen_at,
-             ARRAY(SELECT jsonb_array_elements_text(r.regions_json) ORDER BY 1) AS regions
-      FROM json_to_recordset(${asJson(rows)}::text::json) AS r(
-        video_id text, view_count bigint, like_count bigint, comment_count bigint, regions_json jsonb,
-        first_seen_at timestamptz, last_seen_at timestamptz)
+             string_to_array(r.regions, ',') AS regions
+      FROM unnest(
+        ${pgArray(videos.map((v) => v.videoId))}::text[],
+        ${pgArray(videos.map((v) => orNull(v.viewCount)))}::bigint[],
+        ${pgArray(videos.map((v) => orNull(v.likeCount)))}::bigint[],
+        ${pgArray(videos.map((v) => orNull(v.commentCount)))}::bigint[],
+        -- A video's regions, sorted (as UniqueVideo keeps them), joined: region codes hold no comma.
+        ${pgArray(videos.map((v) => v.regions.join(",")))}::text[],
+        ${pgArray(videos.map((v) => v.firstSeenAt.toISOString()))}::timestamptz[],
+        ${pgArray(videos.map((v) => v.lastSeenAt.toISOString()))}::timestamptz[]
+      ) AS r(video_id, view_count, like_count, comment_count, regions, first_seen_at, last_seen_at)
     ),
     stats AS (
       INSERT INTO video_stats (video_id, observed_at, view_count, like_count, comment_count)
@@ -219,23 +229,19 @@ export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, rows: Rea
     FROM v WHERE old.video_id = v.video_id`
     .pipe(Effect.mapError(storeErrorOf("storing counters")))
 
-const entryRow = (e: RegionalVideo) => ({
-  region: e.region,
-  chart: e.chart,
-  video_id: e.videoId,
-  rank: e.rank,
-  view_count: orNull(e.viewCount),
-  like_count: orNull(e.likeCount),
-  comment_count: orNull(e.commentCount),
-  fetched_at: e.fetchedAt.toISOString()
-})
-
 /** One row per (run, region, chart, video). */
 export const insertEntries = (sql: SqlClient.SqlClient, runId: RunId, entries: ReadonlyArray<RegionalVideo>) =>
   sql`
     INSERT INTO trending_entries (run_id, region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)
     SELECT ${runId}, e.region, e.chart, e.video_id, e.rank, e.view_count, e.like_count, e.comment_count, e.fetched_at
-    FROM json_to_recordset(${asJson(entries.map(entryRow))}::text::json) AS e(
-      region text, chart text, video_id text, rank integer, view_count bigint, like_count bigint,
-      comment_count bigint, fetched_at timestamptz)`
+    FROM unnest(
+      ${pgArray(entries.map((e) => e.region))}::text[],
+      ${pgArray(entries.map((e) => e.chart))}::text[],
+      ${pgArray(entries.map((e) => e.videoId))}::text[],
+      ${pgArray(entries.map((e) => e.rank))}::integer[],
+      ${pgArray(entries.map((e) => orNull(e.viewCount)))}::bigint[],
+      ${pgArray(entries.map((e) => orNull(e.likeCount)))}::bigint[],
+      ${pgArray(entries.map((e) => orNull(e.commentCount)))}::bigint[],
+      ${pgArray(entries.map((e) => e.fetchedAt.toISOString()))}::timestamptz[]
+    ) AS e(region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)`
     .pipe(Effect.mapError(storeErrorOf("storing trending entries")))
