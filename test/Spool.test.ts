@@ -1,0 +1,158 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Logger, Option, Ref, TestClock } from "effect"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ingest } from "../src/Ingest/Pipeline.js"
+import { DatabaseUnavailable } from "../src/Store/Errors.js"
+import { chart, failingStore, fullDisk, harness, untilRequested } from "./support/Pipeline.js"
+
+/** The spool: a run's write-ahead copy of what it fetched, until the batch is committed. */
+describe("the spool", () => {
+  it.effect("a batch that cannot be stored is spooled, and the next run stores it first, with its fetch time", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      const { layer } = yield* harness((code) => Effect.succeed(chart(code)), {
+        state,
+        store: failingStore(new DatabaseUnavailable({ operation: "connecting", detail: "ECONNREFUSED" }))
+      })
+      const failed = yield* Effect.flip(Effect.provide(ingest, layer))
+      expect(failed._tag).toBe("DatabaseUnavailable")
+      expect(readdirSync(join(state, "spool"))).toHaveLength(1)
+
+      yield* TestClock.adjust("7 hours")
+      const next = yield* harness((code) => Effect.succeed(chart(code, 2)), { state })
+      const report = yield* Effect.provide(ingest, next.layer)
+      const [spooled, current] = yield* Ref.get(next.saved)
+      expect(spooled!.entries).toHaveLength(21)
+      expect(spooled!.startedAt.getTime()).toBe(0)
+      expect(new Set(spooled!.entries.map((e) => e.fetchedAt.toISOString()))).toEqual(new Set(["2026-11-26T00:00:00.000Z"]))
+      expect(spooled!.videos.find((v) => v.videoId === "shared")!.regions).toHaveLength(7)
+      expect(current!.entries).toHaveLength(14)
+      expect(report.runId).toBe(2)
+      expect(readdirSync(join(state, "spool"))).toEqual([])
+    }))
+
+  it.effect("the spool file is written as the units come in, under a temporary name; an interrupted fetch leaves nothing in the spool", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      // Every region answers at once, 1,500 entries (more than the writer's 1 MB buffer between them), but AT, which never does.
+      const { layer, requested } = yield* harness(
+        (code) => code === "AT" ? Effect.never : Effect.succeed(chart(code, 1500)),
+        { state }
+      )
+      const fiber = yield* Effect.fork(Effect.provide(ingest, layer))
+      yield* untilRequested(requested, 7)
+      const spool = join(state, "spool")
+      // While AT is awaited, what the others sent is on disk already, in the temporary file only.
+      let names: Array<string> = []
+      let text = ""
+      for (let tries = 0; tries < 400 && text.length === 0; tries++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+        names = readdirSync(spool)
+        text = names.length === 1 ? readFileSync(join(spool, names[0]!), "utf8") : ""
+      }
+      expect(names).toHaveLength(1)
+      expect(names[0]).toMatch(/^\.run-0-\d+\.json\.\d+\.tmp$/)
+      expect(text.startsWith(`{"entries":[{"videoId":`)).toBe(true)
+      const regions = new Set([...text.matchAll(/"videoId":"([A-Z]{2})-\d+"/g)].map((m) => m[1]))
+      expect(regions.size).toBeGreaterThan(0)
+      expect(regions.has("AT")).toBe(false)
+
+      yield* Fiber.interrupt(fiber)
+      expect(readdirSync(spool)).toEqual([])
+    }))
+
+  it.effect("a spool that cannot be written (a full disk): the batch is stored all the same, and the log says it had no copy", () =>
+    Effect.gen(function*() {
+      const said: Array<string> = []
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { files: fullDisk })
+      const report = yield* Effect.provide(ingest, layer).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => said.push(String(message)))))
+      )
+      expect(report.status).toBe("ok")
+      expect(yield* Ref.get(saved)).toHaveLength(1)
+      expect(said.join("\n")).toMatch(
+        /cannot write the spool file .*\/spool\/run-0-\d+\.json: ENOSPC: no space left on device, open; storing the batch without a copy in the spool/
+      )
+    }))
+
+  it.effect("a spool file written by the previous release (before the refactor) is read and stored as it was", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      mkdirSync(join(state, "spool"))
+      // As 0.1.0 wrote it: its own JSON schema, dates as ISO strings, absent fields left out.
+      const previous = {
+        version: 1,
+        batchId: "0b1c2d3e-previous-release",
+        startedAt: "2026-11-27T07:00:00.000Z",
+        finishedAt: "2026-11-27T07:00:01.000Z",
+        status: "partial",
+        outcomes: [
+          { region: "PL", status: "ok", videos: 2, malformed: 0, attempts: 1, durationMs: 250 },
+          { region: "SE", status: "failed", videos: 0, malformed: 0, attempts: 5, durationMs: 9000, errorTag: "ApiUnavailable", error: "SE: the YouTube API is unavailable (HTTP 503): Backend Error" }
+        ],
+        entries: [
+          { videoId: "kQ8f3Lr2ZxA", region: "PL", rank: 1, title: "Żółta Łódź", channelTitle: "Kanał", viewCount: 1834211, language: "pl", publishedAt: "2026-11-20T10:00:00.000Z", fetchedAt: "2026-11-27T07:00:00.500Z" },
+          { videoId: "abcdefghijk", region: "PL", rank: 2, title: "Bez języka", channelTitle: "Kanał", viewCount: 10, fetchedAt: "2026-11-27T07:00:00.500Z" }
+        ]
+      }
+      writeFileSync(join(state, "spool", `run-${Date.parse(previous.startedAt)}-1.json`), JSON.stringify(previous))
+      // The next run, a day later (pid 1 is alive, but no run lasts a day).
+      yield* TestClock.setTime(Date.parse("2026-11-28T07:00:00.000Z"))
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { state })
+      yield* Effect.provide(ingest, layer)
+      const [stored] = yield* Ref.get(saved)
+      expect(stored!.batchId).toBe("0b1c2d3e-previous-release")
+      expect(stored!.startedAt.toISOString()).toBe("2026-11-27T07:00:00.000Z")
+      expect(stored!.outcomes.map((o) => [o.region, o.status, o.errorTag])).toEqual([["PL", "ok", undefined], ["SE", "failed", "ApiUnavailable"]])
+      const [first, second] = stored!.entries
+      expect(first!.language).toEqual(Option.some("pl"))
+      expect(first!.publishedAt).toEqual(Option.some(new Date("2026-11-20T10:00:00.000Z")))
+      expect(second!.language).toEqual(Option.none())
+      expect(second!.fetchedAt.toISOString()).toBe("2026-11-27T07:00:00.500Z")
+      expect(stored!.videos.map((v) => v.videoId)).toEqual(["abcdefghijk", "kQ8f3Lr2ZxA"])
+      expect(readdirSync(join(state, "spool"))).toEqual([])
+    }))
+
+  it.effect("a corrupt spool file is moved aside, not dropped, and the run goes on", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      mkdirSync(join(state, "spool"))
+      writeFileSync(join(state, "spool", "run-1-1.json"), `{"version":1,"entries":[{"videoId":`)
+      // Written long ago (at 1 ms past the epoch): no run still going has it.
+      yield* TestClock.adjust("1 hour")
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { state })
+      const report = yield* Effect.provide(ingest, layer)
+      expect(report.status).toBe("ok")
+      expect(yield* Ref.get(saved)).toHaveLength(1)
+      expect(readdirSync(join(state, "spool"))).toEqual(["run-1-1.json.corrupt"])
+    }))
+
+  it.effect("a spool file of another run still going is left to it; one that only shares a pid with a live process is stored", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      const spooled = mkdtempSync(join(tmpdir(), "vvv-spool-src-"))
+      // Spool a real batch (the store is down), then copy it under the two names.
+      const down = yield* harness((code) => Effect.succeed(chart(code)), {
+        state: spooled,
+        store: failingStore(new DatabaseUnavailable({ operation: "connecting", detail: "ECONNREFUSED" }))
+      })
+      yield* Effect.flip(Effect.provide(ingest, down.layer))
+      const [file] = readdirSync(join(spooled, "spool"))
+      const text = readFileSync(join(spooled, "spool", file!), "utf8")
+      mkdirSync(join(state, "spool"))
+      // The spool tells a running run's file by the clock: the test's own.
+      yield* TestClock.adjust("3 hours")
+      const now = 3 * 60 * 60 * 1000
+      const live = `run-${now}-${process.ppid}.json`
+      const stale = `run-${now - 2 * 60 * 60 * 1000}-${process.ppid}.json`
+      writeFileSync(join(state, "spool", live), text)
+      writeFileSync(join(state, "spool", stale), text)
+
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { state })
+      yield* Effect.provide(ingest, layer)
+      expect(yield* Ref.get(saved)).toHaveLength(2) // the stale file's batch, then this run's
+      expect(readdirSync(join(state, "spool"))).toEqual([live])
+    }))
+})
