@@ -76,9 +76,12 @@ await build({
  * the cache when the process exits. Whether the cache was taken is left on a global
  * symbol for main's last debug line ("code cache accepted").
  *
- * The heap flag is set here, before anything is compiled, because V8 takes a cache only
- * from a process with the same flags: set in main, it made every start reject the cache
- * made at build time (first request 166 → 816 ms). Why the flag: a run holds its batch
+ * The heap flag is set here, once the bundle is evaluated: V8 takes a cache only from a
+ * process with the same flags (set in main, the flag was in force when the cache was
+ * written, and every start rejected it: first request 166 → 816 ms), so the cache is
+ * written with the flag back at its default; and set before compiling, the extra
+ * collections slowed every start by ~50 ms (the bundle allocates ~40 MB as it is
+ * evaluated). Why the flag: a run holds its batch
  * (~70 MB at 100 regions × 200) while it parses pages, encodes the spool and the store's
  * rows, garbage of the same size again and again. V8 sizes the heap for a long-lived
  * program, letting it grow to up to ~4 times what the last full collection kept, so the
@@ -97,9 +100,6 @@ import { fileURLToPath } from "node:url"
 import { setFlagsFromString } from "node:v8"
 import { Script } from "node:vm"
 
-if (!process.execArgv.some((flag) => /^--heap[-_]growing[-_]percent/.test(flag))) {
-  setFlagsFromString("--heap-growing-percent=50")
-}
 const filename = fileURLToPath(new URL("./main.cjs", import.meta.url))
 const cacheFile = filename + ".cache"
 let cachedData
@@ -111,12 +111,20 @@ const script = new Script(
   { filename, cachedData }
 )
 if (process.env.VIRALVIDVAULT_WRITE_CODE_CACHE === "1") {
-  process.once("exit", () => writeFileSync(cacheFile, script.createCachedData()))
+  // Under the flags a start compiles with (V8's default growth, 0), or no start would take it.
+  process.once("exit", () => {
+    setFlagsFromString("--heap-growing-percent=0")
+    writeFileSync(cacheFile, script.createCachedData())
+  })
 }
 globalThis[Symbol.for("viralvidvault/codeCache")] =
   cachedData === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "accepted"
 const module = { exports: {} }
 script.runInThisContext()(module.exports, createRequire(filename), module, filename, dirname(filename))
+// The bundle is evaluated and the program started: from here on, the heap grows by half at most.
+if (!process.execArgv.some((flag) => /^--heap[-_]growing[-_]percent/.test(flag))) {
+  setFlagsFromString("--heap-growing-percent=50")
+}
 `,
   { mode: 0o755 }
 )
