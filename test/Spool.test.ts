@@ -155,4 +155,25 @@ describe("the spool", () => {
       expect(yield* Ref.get(saved)).toHaveLength(2) // the stale file's batch, then this run's
       expect(readdirSync(join(state, "spool"))).toEqual([live])
     }))
+
+  it.effect("the unfinished file of a run killed as it fetched is removed, and said; one another live run is writing is left to it", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      mkdirSync(join(state, "spool"))
+      yield* TestClock.adjust("3 hours")
+      const now = 3 * 60 * 60 * 1000
+      // Killed two hours ago, half written; and one being written now by a live process (the test runner's parent).
+      const killed = `.run-${now - 2 * 60 * 60 * 1000}-${process.ppid}.json.${process.ppid}.tmp`
+      const writing = `.run-${now}-${process.ppid}.json.${process.ppid}.tmp`
+      writeFileSync(join(state, "spool", killed), `{"entries":[{"videoId":"US-1"`)
+      writeFileSync(join(state, "spool", writing), `{"entries":[`)
+      const said: Array<string> = []
+      const { layer, saved } = yield* harness((code) => Effect.succeed(chart(code)), { state })
+      yield* Effect.provide(ingest, layer).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => said.push(String(message)))))
+      )
+      expect(yield* Ref.get(saved)).toHaveLength(1) // this run's batch only
+      expect(readdirSync(join(state, "spool"))).toEqual([writing])
+      expect(said.join("\n")).toContain(`removed ${join(state, "spool", killed)}: the unfinished spool file of a run stopped as it fetched`)
+    }))
 })

@@ -64,6 +64,9 @@ const RUN_AT_MOST_MS = 30 * 60 * 1000
 
 const FILE_NAME = /^run-(\d+)-(\d+)\.json$/
 
+/** A spool file being written (`AtomicWriter`'s temporary name): the file it will be. */
+const UNFINISHED_NAME = /^\.(run-\d+-\d+\.json)\.\d+\.tmp$/
+
 /**
  * `run-<ms>-<pid>.json`: was it written by another run that is still going? Its pid is
  * alive and it started recently (a pid is reused, and in a container every run is 1).
@@ -74,6 +77,21 @@ const writtenByAnotherLiveRun = (name: string, now: number): Effect.Effect<boole
   const startedAt = Number(match[1])
   const pid = Number(match[2])
   return pid <= 0 || pid === process.pid || now - startedAt > RUN_AT_MOST_MS ? Effect.succeed(false) : isAlive(pid)
+}
+
+/**
+ * Is the unfinished file that will be `run-<ms>-<pid>.json` perhaps still being written?
+ * Its run started recently, and its pid is alive or is this process's (in a container
+ * every run is pid 1: another's may share the spool; this process writes none while it
+ * reads the spool).
+ */
+const mayStillBeWritten = (name: string, now: number): Effect.Effect<boolean> => {
+  const match = FILE_NAME.exec(name)
+  if (match === null) return Effect.succeed(false)
+  const startedAt = Number(match[1])
+  const pid = Number(match[2])
+  if (now - startedAt > RUN_AT_MOST_MS) return Effect.succeed(false)
+  return pid === process.pid ? Effect.succeed(true) : isAlive(pid)
 }
 
 export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
@@ -169,6 +187,17 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         const names = yield* fs.readDirectory(directory)
         const now = yield* Clock.currentTimeMillis
         const batches: Array<SpooledBatch> = []
+        for (const name of names) {
+          // A run killed as it fetched (SIGKILL, a power cut) leaves its file half written, under
+          // the temporary name: nothing of an unfinished fetch is kept, as with a signal.
+          const unfinished = UNFINISHED_NAME.exec(name)?.[1]
+          if (unfinished === undefined || (yield* mayStillBeWritten(unfinished, now))) continue
+          const file = path.join(directory, name)
+          yield* fs.remove(file, { force: true }).pipe(
+            Effect.zipRight(Effect.logWarning(`removed ${file}: the unfinished spool file of a run stopped as it fetched`)),
+            Effect.catchAll((e) => Effect.logWarning(`could not remove the unfinished spool file ${file}: ${e.message}`))
+          )
+        }
         for (const name of names.filter((n) => /^run-.*\.json$/.test(n)).sort()) {
           const file = path.join(directory, name)
           // Another run that is still going stores its own batch (or leaves it for the next run).
