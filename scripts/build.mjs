@@ -76,19 +76,18 @@ await build({
  * the cache when the process exits. Whether the cache was taken is left on a global
  * symbol for main's last debug line ("code cache accepted").
  *
- * The heap flag is set here, once the bundle is evaluated: V8 takes a cache only from a
- * process with the same flags (set in main, the flag was in force when the cache was
- * written, and every start rejected it: first request 166 → 816 ms), so the cache is
- * written with the flag back at its default; and set before compiling, the extra
- * collections slowed every start by ~50 ms (the bundle allocates ~40 MB as it is
- * evaluated). Why the flag: a run holds its batch
- * (~70 MB at 100 regions × 200) while it parses pages, encodes the spool and the store's
- * rows, garbage of the same size again and again. V8 sizes the heap for a long-lived
- * program, letting it grow to up to ~4 times what the last full collection kept, so the
- * peak resident set was set by when that collection happened to fall: 277–347 MB for
- * the same run. Growing by half at most keeps the peak near what is live (234–241 MB)
- * for ~6 % more CPU. V8 reads it at each collection, so it applies to a heap already set
- * up; `node --heap-growing-percent=N dist/main.js` still chooses otherwise (and compiles without the cache).
+ * The heap flag: a run holds its batch (~70 MB at 100 regions × 200) while it parses
+ * pages, encodes the spool and the store's rows, garbage of the same size again and
+ * again. V8 sizes the heap for a long-lived program, letting it grow to up to ~4 times
+ * what the last full collection kept, so the peak resident set was set by when that
+ * collection happened to fall: 277–348 MB for the same run. Growing by half at most keeps
+ * the peak near what is live (201–241 MB) for ~7 % more CPU. V8 reads the flag at each
+ * collection, so it applies to a heap already set up. It is set once the bundle is
+ * evaluated: before, the extra collections slowed every start by ~50 ms (the bundle
+ * allocates ~40 MB as it is evaluated). And the cache is written with the flag back at
+ * its default: V8 takes a cache only from a process with the same flags (written with the
+ * flag in force, every start rejected it: first request 166 → 816 ms).
+ * `node --heap-growing-percent=N dist/main.js` chooses otherwise (and starts without the cache).
  */
 await writeFile(
   "dist/main.js",

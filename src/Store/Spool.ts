@@ -90,7 +90,7 @@ const mayStillBeWritten = (name: string, now: number): Effect.Effect<boolean> =>
   if (match === null) return Effect.succeed(false)
   const startedAt = Number(match[1])
   const pid = Number(match[2])
-  if (now - startedAt > RUN_AT_MOST_MS) return Effect.succeed(false)
+  if (pid <= 0 || now - startedAt > RUN_AT_MOST_MS) return Effect.succeed(false)
   return pid === process.pid ? Effect.succeed(true) : isAlive(pid)
 }
 
