@@ -1,8 +1,8 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { FileSystem } from "@effect/platform"
 import { Duration, Effect, Exit, Layer } from "effect"
-import { readFileSync } from "node:fs"
 import { cli } from "./Cli.js"
 import { ColourOnTerminal } from "./Colour.js"
 import { ExitCode, exitCodeOf } from "./ExitCode.js"
@@ -25,14 +25,13 @@ const PlatformLive = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTe
  * kept across exec, so a process started by a large one (a test runner, the bench) would
  * report its parent's size at the fork instead of its own.
  */
-const ownPeakKb = (): number | undefined => {
-  try {
-    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1]
-    return kb === undefined ? undefined : Number(kb)
-  } catch {
-    return undefined
-  }
-}
+const ownPeakKb = FileSystem.FileSystem.pipe(
+  Effect.flatMap((fs) => fs.readFileString("/proc/self/status")),
+  Effect.map((status) => /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]),
+  Effect.map((kb) => (kb === undefined ? undefined : Number(kb))),
+  Effect.orElseSucceed(() => undefined),
+  Effect.provide(NodeFileSystem.layer)
+)
 
 const main = cli(process.argv).pipe(
   Effect.provide(PlatformLive),
@@ -51,14 +50,16 @@ const main = cli(process.argv).pipe(
   // For the benchmark and for an operator chasing memory or time: the peak resident set, the
   // CPU spent, and whether dist/main.js could start from its code cache (a rejected one
   // doubles the start-up: a Node or V8 flag other than the build's).
-  Effect.tap(() => {
-    const usage = process.resourceUsage()
-    const peakKb = ownPeakKb() ?? usage.maxRSS
-    const codeCache = (globalThis as Record<symbol, unknown>)[Symbol.for("viralvidvault/codeCache")] ?? "not used"
-    return Effect.logDebug(
-      `peak memory ${Math.round(peakKb / 1024)} MB, CPU ${Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000)} ms, code cache ${codeCache}`
-    )
-  }),
+  Effect.tap(() =>
+    Effect.flatMap(ownPeakKb, (ownKb) => {
+      const usage = process.resourceUsage()
+      const peakKb = ownKb ?? usage.maxRSS
+      const codeCache = (globalThis as Record<symbol, unknown>)[Symbol.for("viralvidvault/codeCache")] ?? "not used"
+      return Effect.logDebug(
+        `peak memory ${Math.round(peakKb / 1024)} MB, CPU ${Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000)} ms, code cache ${codeCache}`
+      )
+    })
+  ),
   Effect.provide(LoggingLive),
   // A bad LOG_LEVEL or LOG_FORMAT leaves no logger to say so with.
   Effect.catchTag("ConfigurationError", (error) =>
