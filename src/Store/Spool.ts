@@ -68,30 +68,19 @@ const FILE_NAME = /^run-(\d+)-(\d+)\.json$/
 const UNFINISHED_NAME = /^\.(run-\d+-\d+\.json)\.\d+\.tmp$/
 
 /**
- * `run-<ms>-<pid>.json`: was it written by another run that is still going? Its pid is
- * alive and it started recently (a pid is reused, and in a container every run is 1).
+ * `run-<ms>-<pid>.json`: is the run that wrote it (or is writing it) perhaps still going?
+ * It started recently (a pid is reused, and in a container every run is 1) and its pid is
+ * alive. A name with this process's pid says `ownPid`: a complete file is then an earlier
+ * process's, to be stored (storing is idempotent), while an unfinished one may be another
+ * container's run writing now, to be left (this process writes none while it reads).
  */
-const writtenByAnotherLiveRun = (name: string, now: number): Effect.Effect<boolean> => {
-  const match = FILE_NAME.exec(name)
-  if (match === null) return Effect.succeed(false)
-  const startedAt = Number(match[1])
-  const pid = Number(match[2])
-  return pid <= 0 || pid === process.pid || now - startedAt > RUN_AT_MOST_MS ? Effect.succeed(false) : isAlive(pid)
-}
-
-/**
- * Is the unfinished file that will be `run-<ms>-<pid>.json` perhaps still being written?
- * Its run started recently, and its pid is alive or is this process's (in a container
- * every run is pid 1: another's may share the spool; this process writes none while it
- * reads the spool).
- */
-const mayStillBeWritten = (name: string, now: number): Effect.Effect<boolean> => {
+const runMayBeGoing = (name: string, now: number, ownPid: boolean): Effect.Effect<boolean> => {
   const match = FILE_NAME.exec(name)
   if (match === null) return Effect.succeed(false)
   const startedAt = Number(match[1])
   const pid = Number(match[2])
   if (pid <= 0 || now - startedAt > RUN_AT_MOST_MS) return Effect.succeed(false)
-  return pid === process.pid ? Effect.succeed(true) : isAlive(pid)
+  return pid === process.pid ? Effect.succeed(ownPid) : isAlive(pid)
 }
 
 export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
@@ -191,7 +180,7 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
           // A run killed as it fetched (SIGKILL, a power cut) leaves its file half written, under
           // the temporary name: nothing of an unfinished fetch is kept, as with a signal.
           const unfinished = UNFINISHED_NAME.exec(name)?.[1]
-          if (unfinished === undefined || (yield* mayStillBeWritten(unfinished, now))) continue
+          if (unfinished === undefined || (yield* runMayBeGoing(unfinished, now, true))) continue
           const file = path.join(directory, name)
           yield* fs.remove(file, { force: true }).pipe(
             Effect.zipRight(Effect.logWarning(`removed ${file}: the unfinished spool file of a run stopped as it fetched`)),
@@ -201,7 +190,7 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         for (const name of names.filter((n) => /^run-.*\.json$/.test(n)).sort()) {
           const file = path.join(directory, name)
           // Another run that is still going stores its own batch (or leaves it for the next run).
-          if (file === except || (yield* writtenByAnotherLiveRun(name, now))) continue
+          if (file === except || (yield* runMayBeGoing(name, now, false))) continue
           const batch = yield* read(file, name)
           if (Option.isSome(batch)) batches.push(batch.value)
         }
