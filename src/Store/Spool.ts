@@ -138,10 +138,6 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         return { append, finish, abandon } satisfies SpoolWriter
       })
 
-    /** Writes a whole batch durably; succeeds with the file's path. */
-    const write = (batch: Batch) =>
-      Effect.scoped(Effect.flatMap(open(batch.startedAt), (writer) => Effect.zipRight(writer.append(batch.entries), writer.finish(batch))))
-
     /** A file that does not decode is renamed `*.corrupt` (kept for a person to look at) and logged. */
     const read = (file: string, name: string): Effect.Effect<Option.Option<SpooledBatch>> =>
       fs.readFileString(file).pipe(
@@ -209,6 +205,6 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         Effect.catchAll((e) => Effect.logWarning(`could not remove ${spooled.path} after storing it: ${e.message}`))
       )
 
-    return { directory, open, write, pending, remove } as const
+    return { directory, open, pending, remove } as const
   })
 }) {}
