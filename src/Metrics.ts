@@ -4,7 +4,7 @@ import { type ConfigurationError, load } from "./Config.js"
 import { IncompleteRun, type IngestReport, RegionStatus, RunStatus } from "./Domain/Run.js"
 import { ExitCode, type ProgramError, verdictOf } from "./ExitCode.js"
 import { describeFileError } from "./Files.js"
-import { Spool } from "./Store/Spool.js"
+import { isSpooledBatch, Spool } from "./Store/Spool.js"
 
 /**
  * `METRICS_FILE`: how the last run went, in the Prometheus text format, for
@@ -158,7 +158,7 @@ const previousSuccess = (path: string) =>
 const spoolBacklog = Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const names = yield* fs.readDirectory((yield* Spool).directory)
-  return Option.some(names.filter((name) => /^run-.*\.json$/.test(name)).length)
+  return Option.some(names.filter(isSpooledBatch).length)
 }).pipe(
   Effect.catchAll((error) =>
     Effect.succeed(error._tag === "SystemError" && error.reason === "NotFound" ? Option.some(0) : Option.none())

@@ -9,6 +9,7 @@ import { count, minute } from "../Report/Format.js"
 import { StateDirectory } from "../State.js"
 import { MigrationsLive } from "../Store/Migrations.js"
 import { QuotaLedger } from "../Store/QuotaLedger.js"
+import { isSpooledBatch } from "../Store/Spool.js"
 import { StoreStatus } from "../Store/Status.js"
 import { Run, Trends } from "../Store/Trends.js"
 import { OnDatabase } from "./Layers.js"
@@ -52,7 +53,7 @@ const spoolBacklog = Effect.gen(function*() {
   const path = yield* Path.Path
   const directory = path.join((yield* StateDirectory).path, "spool")
   const names = yield* fs.readDirectory(directory).pipe(Effect.orElseSucceed(() => [] as Array<string>))
-  const batches = names.filter((name) => /^run-.*\.json$/.test(name))
+  const batches = names.filter(isSpooledBatch)
   const sizes = yield* Effect.forEach(batches, (name) =>
     fs.stat(path.join(directory, name)).pipe(Effect.map((info) => Number(info.size)), Effect.orElseSucceed(() => 0)))
   return { directory, batches: batches.length, bytes: sizes.reduce((a, b) => a + b, 0) }

@@ -64,6 +64,9 @@ const RUN_AT_MOST_MS = 30 * 60 * 1000
 
 const FILE_NAME = /^run-(\d+)-(\d+)\.json$/
 
+/** A batch complete in the spool, by its file's name (what `status`, the metrics and the next run count). */
+export const isSpooledBatch = (name: string): boolean => /^run-.*\.json$/.test(name)
+
 /** A spool file being written (`AtomicWriter`'s temporary name): the file it will be. */
 const UNFINISHED_NAME = /^\.(run-\d+-\d+\.json)\.\d+\.tmp$/
 
@@ -183,7 +186,7 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
             Effect.catchAll((e) => Effect.logWarning(`could not remove the unfinished spool file ${file}: ${e.message}`))
           )
         }
-        for (const name of names.filter((n) => /^run-.*\.json$/.test(n)).sort()) {
+        for (const name of names.filter(isSpooledBatch).sort()) {
           const file = path.join(directory, name)
           // Another run that is still going stores its own batch (or leaves it for the next run).
           if (file === except || (yield* runMayBeGoing(name, now, false))) continue

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { makeSimulatedApi, type SimulatedApi } from "../../src/Demo/SimulatedApi.js"
 import { migrations } from "../../src/Store/Migrations.js"
+import { isSpooledBatch } from "../../src/Store/Spool.js"
 import { MAIN, runCli, startCli, startProcess } from "../support/Cli.js"
 import { makePgProxy, type ProxyMode } from "../support/PgProxy.js"
 import { DatabaseUrl, envFor, expectNoKey, logText, reset, runs, stateDirectory, waitUntil } from "../support/Run.js"
@@ -21,7 +22,7 @@ const EVERY_MIGRATION = Object.keys(migrations).map((key) => Number(key.split("_
 
 const spoolFiles = (state: string) => (existsSync(join(state, "spool")) ? readdirSync(join(state, "spool")) : [])
 /** The batches completed in the spool (a run writes its file under a temporary name while it fetches). */
-const spooledBatches = (state: string) => spoolFiles(state).filter((name) => /^run-.*\.json$/.test(name))
+const spooledBatches = (state: string) => spoolFiles(state).filter(isSpooledBatch)
 
 /** Drops every table and object the migrations create, as on a database never used. */
 const dropSchema = (url: string) =>
