@@ -738,24 +738,36 @@ export const synthesise = async (
 
 const CONFIGS = `{${ALL_SEARCH_CONFIGS.join(",")}}`
 
-/** src/Store/Trends.ts `chartRows`: $1 region, $2 chart, $3 at, $4 region, $5 chart. */
+/** src/Store/Trends.ts `chartJsonRow`: $1 region, $2 chart, $3 at, $4 region, $5 chart, $6 region, $7 chart. */
 const CHART_SQL = `
           WITH run AS (
             SELECT run_id FROM trending_entries
             WHERE region = $1 AND chart = $2 AND fetched_at <= $3
             ORDER BY fetched_at DESC, run_id DESC
             LIMIT 1
+          ), entries AS (
+            SELECT e.run_id, e.fetched_at, e.rank,
+                   '{"rank":' || e.rank || ',"videoId":' || to_json(e.video_id) || ',"title":' || to_json(v.title) ||
+                   ',"channelTitle":' || to_json(v.channel_title) ||
+                   ',"viewCount":' || COALESCE(e.view_count::text, 'null') ||
+                   ',"likeCount":' || COALESCE(e.like_count::text, 'null') ||
+                   ',"commentCount":' || COALESCE(e.comment_count::text, 'null') ||
+                   ',"durationSeconds":' || COALESCE(v.duration_seconds::text, 'null') ||
+                   ',"categoryId":' || COALESCE(to_json(v.category_id)::text, 'null') ||
+                   ',"categoryTitle":' || COALESCE(to_json(c.title)::text, 'null') ||
+                   ',"thumbnailUrl":' || COALESCE(to_json(v.thumbnail_url)::text, 'null') ||
+                   ',"url":' || to_json('https://www.youtube.com/watch?v=' || e.video_id) || '}' AS entry
+            FROM run
+            JOIN trending_entries e ON e.run_id = run.run_id AND e.region = $4 AND e.chart = $5
+            JOIN videos v ON v.video_id = e.video_id
+            LEFT JOIN categories c ON c.region = e.region AND c.category_id = v.category_id
           )
-          SELECT e.region, e.chart, e.run_id AS "runId", min(e.fetched_at) OVER () AS "fetchedAt",
-                 e.rank, e.video_id AS "videoId", v.title, v.channel_title AS "channelTitle",
-                 e.view_count AS "viewCount", e.like_count AS "likeCount", e.comment_count AS "commentCount",
-                 v.duration_seconds AS "durationSeconds", v.category_id AS "categoryId", c.title AS "categoryTitle",
-                 v.thumbnail_url AS "thumbnailUrl", 'https://www.youtube.com/watch?v=' || e.video_id AS url
-          FROM run
-          JOIN trending_entries e ON e.run_id = run.run_id AND e.region = $4 AND e.chart = $5
-          JOIN videos v ON v.video_id = e.video_id
-          LEFT JOIN categories c ON c.region = e.region AND c.category_id = v.category_id
-          ORDER BY e.rank`
+          SELECT '{"region":' || to_json($6::text) || ',"chart":' || to_json($7::text) ||
+                 ',"runId":' || min(run_id) ||
+                 ',"fetchedAt":"' || to_char(min(fetched_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') ||
+                 '","entries":[' || string_agg(entry, ',' ORDER BY rank) || ']}' AS json
+          FROM entries
+          HAVING count(*) > 0`
 
 /** src/Store/Trends.ts `videoRow`: $1 the id. */
 const VIDEO_SQL = `
@@ -861,7 +873,7 @@ export const staleCopies = (): ReadonlyArray<string> => {
   const trends = read("src/Store/Trends.ts")
   const search = read("src/Store/Search.ts")
   const copies: ReadonlyArray<readonly [string, string, string | null]> = [
-    ["chartRows", CHART_SQL, trends], ["videoRow", VIDEO_SQL, trends], ["overlapRows", OVERLAP_SQL, trends],
+    ["chartJsonRow", CHART_SQL, trends], ["videoRow", VIDEO_SQL, trends], ["overlapRows", OVERLAP_SQL, trends],
     ["runRows", RUNS_SQL, trends], ["regionRows", REGIONS_SQL, trends],
     ["matches", SEARCH_SQL, search]
   ]
@@ -1025,8 +1037,8 @@ const explainAll = async (db: pg.Client, p: Parameters): Promise<ReadonlyArray<P
   const plans: Array<PlanFigure> = []
   const add = async (name: string, parameters: string, sql: string, values: ReadonlyArray<unknown>) =>
     plans.push(await explainOne(db, name, parameters, sql, values))
-  await add("chart, now", `region ${region}, chart all, at now`, CHART_SQL, [region, "all", new Date(), region, "all"])
-  await add("chart, at a time", `region ${other}, at ${middle.toISOString()}`, CHART_SQL, [other, "all", middle, other, "all"])
+  await add("chart, now", `region ${region}, chart all, at now`, CHART_SQL, [region, "all", new Date(), region, "all", region, "all"])
+  await add("chart, at a time", `region ${other}, at ${middle.toISOString()}`, CHART_SQL, [other, "all", middle, other, "all", other, "all"])
   await add("video, typical", `id ${typical} (on the current chart)`, VIDEO_SQL, [typical])
   await add("video, heaviest", `id ${p.heaviestVideo} (most regions, longest)`, VIDEO_SQL, [p.heaviestVideo])
   await add("search, a word", `q ${word.query} (${int(word.hits)} hits), limit 20`, SEARCH_SQL, [CONFIGS, word.query, "{}", "{}", 20])

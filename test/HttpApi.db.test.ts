@@ -73,6 +73,7 @@ const DownStore = Layer.mergeAll(
     Trends,
     Trends.make({
       chart: () => unavailable("reading a chart"),
+      chartJson: () => unavailable("reading a chart"),
       video: () => unavailable("reading a video"),
       overlap: () => unavailable("reading the overlap of the charts"),
       runs: () => unavailable("reading the runs"),

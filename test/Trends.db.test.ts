@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { Category } from "../src/Domain/Category.js"
 import { RegionOutcome } from "../src/Domain/Run.js"
 import { CategoryId, type ChartId, RegionalVideo, TrackedCounters, VideoId } from "../src/Domain/Video.js"
 import { MigrationsLive } from "../src/Store/Migrations.js"
-import { Trends } from "../src/Store/Trends.js"
+import { Chart, Trends } from "../src/Store/Trends.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { at, batchOf } from "./support/Batches.js"
 import { region, regional } from "./support/Fixtures.js"
@@ -116,10 +116,31 @@ describe(`Trends on ${engine}`, () => {
             }
           ]
         })
+        // What serve sends, the database's text, is the schema's encoding of it, byte for byte.
+        const text = yield* Effect.flatMap(Trends, (trends) => trends.chartJson(region("PL"), "all", at(2)))
+        expect(text).toEqual(Option.some(JSON.stringify(Schema.encodeSync(Chart)(chart))))
         const swedish = Option.getOrThrow(yield* chartAt("SE", "all", 5))
         expect(swedish.entries.map((e) => [e.videoId, e.categoryTitle, e.likeCount, e.commentCount])).toEqual([
           ["aaaaaaaaaaa", "Musik", 7, 3]
         ])
+      }))
+
+    it.effect("the chart serve sends is the database's text, byte for byte the schema's encoding, odd titles included", () =>
+      Effect.gen(function*() {
+        yield* reset
+        const titles = [
+          `Quote " backslash \\ slash / tab\t line\nbreak \u0001 control \u007f del`,
+          `<script>alert(1)</script> & "friends" 🔥🎉 👨‍👩‍👧‍👦 Cafe\u0301 مرحبا — שלום`,
+          "100% off _under_ C:\\path\\to\\file %_\\ '); DROP TABLE videos; --"
+        ]
+        yield* save(titles.map((title, i) => music(`odd${i}odd${i}odd`.slice(0, 11), "PL", 1, { rank: i + 1, title })), 1)
+        const trends = yield* Trends
+        const text = Option.getOrThrow(yield* trends.chartJson(region("PL"), "all", at(2)))
+        const chart = Option.getOrThrow(yield* trends.chart(region("PL"), "all", at(2)))
+        expect(chart.entries.map((e) => e.title)).toEqual(titles)
+        expect(chart.fetchedAt).toEqual(at(1))
+        expect(text).toBe(JSON.stringify(Schema.encodeSync(Chart)(chart)))
+        expect(yield* trends.chartJson(region("PL"), "all", at(0))).toEqual(Option.none())
       }))
 
     it.effect("a video's history: the record as last seen, every entry, observation and revision oldest first; an unknown id is none", () =>

@@ -134,14 +134,13 @@ export const periodOf = (source: PeriodSource) => `${source.firstMicros ?? "-"}.
 
 const utf8 = new TextEncoder()
 
+/** JSON text, already in its schema's encoded form, as the response HttpApiBuilder would send. */
+export const jsonBytes = (json: string) => HttpServerResponse.uint8Array(utf8.encode(json), { contentType: "application/json" })
+
 /** The response HttpApiBuilder sends for `value` of this success schema, as bytes. */
 export const jsonResponse = <A, I>(schema: Schema.Schema<A, I>) => {
   const encode = Schema.encode(schema)
-  return (value: A) =>
-    Effect.map(
-      Effect.orDie(encode(value)),
-      (json) => HttpServerResponse.uint8Array(utf8.encode(JSON.stringify(json)), { contentType: "application/json" })
-    )
+  return (value: A) => Effect.map(Effect.orDie(encode(value)), (json) => jsonBytes(JSON.stringify(json)))
 }
 
 /** A page as bytes. */

@@ -4,10 +4,10 @@ import { Cause, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import type { DatabaseRefused, DatabaseUnavailable } from "../Store/Errors.js"
 import { VideoSearch } from "../Store/Search.js"
-import { Chart, Overlap, Trends } from "../Store/Trends.js"
+import { Overlap, Trends } from "../Store/Trends.js"
 import { WebPagesLive } from "../Web/Routes.js"
 import { BadRequest, DEFAULT_LIMIT, MAX_LIMIT, NotFound, SearchResult, ServerError, TrendsApi, Unavailable } from "./Api.js"
-import { asOf, jsonResponse, periodOf, ResponseCache } from "./Cache.js"
+import { asOf, jsonBytes, jsonResponse, periodOf, ResponseCache } from "./Cache.js"
 import { gzipResponses } from "./Compression.js"
 
 /** What `overlap` covers when it is not told: the last seven days. */
@@ -30,7 +30,6 @@ const fromStore = <A>(effect: Effect.Effect<A, DatabaseUnavailable | DatabaseRef
 
 const limitOf = (limit: number | undefined) => Math.min(limit ?? DEFAULT_LIMIT, MAX_LIMIT)
 
-const chartJson = jsonResponse(Chart)
 const overlapJson = jsonResponse(Overlap)
 const searchJson = jsonResponse(SearchResult)
 
@@ -64,7 +63,7 @@ export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handler
               ? Effect.succeedNone
               : cache.get(
                 `chart ${path.region} ${chart} run ${runId} ${asOf(newestRun)}`,
-                Effect.flatMap(trends.chart(path.region, chart, at), Effect.transposeMapOption(chartJson))
+                Effect.map(trends.chartJson(path.region, chart, at), Option.map(jsonBytes))
               )
           ),
           fromStore,

@@ -47,18 +47,6 @@ export const Chart = Schema.Struct({
 })
 export type Chart = typeof Chart.Type
 
-/** A chart's entry as its row arrives, with the chart's own columns repeated on each. */
-export const ChartRow = Schema.Struct({
-  ...RankedVideo.fields,
-  region: RegionCode,
-  chart: ChartId,
-  runId: RunIdColumn,
-  fetchedAt: Schema.DateFromSelf,
-  viewCount: CounterColumn,
-  likeCount: CounterColumn,
-  commentCount: CounterColumn
-})
-
 /** One place a video held in a chart. */
 export const TrendingEntry = Schema.Struct({
   region: RegionCode,
