@@ -1,10 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Logger, Option, Ref, TestClock } from "effect"
+import { Effect, Fiber, Logger, Option, Ref, Schema, TestClock } from "effect"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ingest } from "../src/Ingest/Pipeline.js"
+import { CategoryId, RegionalVideo } from "../src/Domain/Video.js"
 import { DatabaseUnavailable } from "../src/Store/Errors.js"
+import { encodeSpoolEntry } from "../src/Store/SpoolEntry.js"
+import { regional } from "./support/Fixtures.js"
 import { chart, failingStore, fullDisk, harness, untilRequested } from "./support/Pipeline.js"
 
 /** The spool: a run's write-ahead copy of what it fetched, until the batch is committed. */
@@ -176,4 +179,35 @@ describe("the spool", () => {
       expect(readdirSync(join(state, "spool"))).toEqual([writing])
       expect(said.join("\n")).toContain(`removed ${join(state, "spool", killed)}: the unfinished spool file of a run stopped as it fetched`)
     }))
+})
+
+/** An entry with every field the API can give, and one with each optional field absent. */
+describe("a spooled entry", () => {
+  const full = RegionalVideo.make({
+    ...regional("full_entry1", "PL", { rank: 3, views: 1234, likes: 56, comments: 7, tags: ["a", "b|c"], language: "pl", chart: CategoryId.make("10") }),
+    title: `Quote " back\\slash\nline 🔥 <b>`,
+    description: "Line one\r\nline two, \"quoted\"",
+    channelId: Option.some("UCabcdefghijklmnopqrstuv"),
+    categoryId: Option.some(CategoryId.make("10")),
+    publishedAt: Option.some(new Date("2026-11-20T08:30:00.123Z")),
+    durationSeconds: Option.some(0),
+    definition: Option.some("hd"),
+    caption: Option.some(false),
+    licensedContent: Option.some(true),
+    madeForKids: Option.some(false),
+    liveBroadcastContent: Option.some("none"),
+    thumbnailUrl: Option.some("https://i.ytimg.com/vi/full_entry1/maxresdefault.jpg"),
+    thumbnails: { default: { url: "https://i.ytimg.com/vi/full_entry1/default.jpg", width: 120, height: 90 }, maxres: { url: "x" } },
+    fetchedAt: new Date("2026-11-26T01:02:03.004Z")
+  })
+  const bare = RegionalVideo.make({ ...regional("bare_entry1", "SE"), viewCount: Option.none() })
+
+  it("is written as the schema encodes it, byte for byte, and reads back as it was", () => {
+    for (const video of [full, bare]) {
+      const written = JSON.stringify(encodeSpoolEntry(video))
+      expect(written).toBe(JSON.stringify(Schema.encodeSync(RegionalVideo)(video)))
+      expect(Schema.decodeUnknownSync(Schema.parseJson(RegionalVideo))(written)).toEqual(video)
+    }
+    expect(Object.keys(encodeSpoolEntry(bare))).toEqual(["videoId", "region", "chart", "rank", "title", "channelTitle", "tags", "description", "thumbnails", "fetchedAt"])
+  })
 })

@@ -7,6 +7,7 @@ import { AtomicWriter, describeFileError } from "../Files.js"
 import { isAlive } from "../Process.js"
 import { StateDirectory } from "../State.js"
 import { SpoolFileCorrupt, SpoolUnwritable } from "./Errors.js"
+import { encodeSpoolEntry } from "./SpoolEntry.js"
 
 /**
  * Fetched batches wait here, one file each, until they are committed: written before
@@ -28,7 +29,6 @@ const BatchFile = Schema.parseJson(Schema.Struct({ ...BatchHeader.fields, entrie
 // Compiled on first use (and then memoised by Schema), not at start-up: the spool is
 // needed after the fetch, and start-up is on the way to the first request.
 const HeaderJson = Schema.parseJson(BatchHeader)
-const EntriesJson = Schema.parseJson(Schema.Array(RegionalVideo))
 const decodeFile = (text: string) => Schema.decodeUnknownEither(BatchFile)(text)
 
 /** Entries encoded a slice at a time: the file is written as it is encoded, never whole in memory. */
@@ -108,9 +108,8 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         const slices = yield* Mailbox.make<ReadonlyArray<RegionalVideo>, Abandoned>()
         const header = yield* Deferred.make<string>()
         const encoded = Mailbox.toStream(slices).pipe(
-          Stream.mapEffect((slice) => Effect.orDie(Schema.encode(EntriesJson)(slice))),
           Stream.zipWithIndex,
-          Stream.map(([json, i]) => `${i === 0 ? "" : ","}${json.slice(1, -1)}`)
+          Stream.map(([slice, i]) => `${i === 0 ? "" : ","}${JSON.stringify(slice.map(encodeSpoolEntry)).slice(1, -1)}`)
         )
         const text = Stream.make(`{"entries":[`).pipe(
           Stream.concat(encoded),
