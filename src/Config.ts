@@ -1,43 +1,12 @@
-import { FileSystem, Path } from "@effect/platform"
-import { Config, ConfigError, Context, Duration, Effect, Either, Layer, LogLevel, Option, Redacted, Schema } from "effect"
+import { Config, Context, Duration, Effect, Either, Layer, LogLevel, Option, Redacted } from "effect"
+import { apiKeys } from "./ApiKeys.js"
+import { between, invalid, load, variable } from "./ConfigLoad.js"
 import { type ChartSelection, parseCharts } from "./Domain/Charts.js"
 import { parseInterval } from "./Domain/Interval.js"
 import { type ApiKey, apiKey as namedKey, DEFAULT_UNITS_PER_DAY } from "./Domain/Quota.js"
 import { DEFAULT_REGIONS, isEveryRegion, parseRegions, type RegionCode } from "./Domain/Region.js"
-import { errnoOf } from "./Files.js"
 
-/** A variable that is missing or malformed. Exit code 78 (EX_CONFIG). */
-export class ConfigurationError extends Schema.TaggedError<ConfigurationError>()("ConfigurationError", {
-  variable: Schema.String,
-  detail: Schema.String
-}) {
-  override get message() {
-    return `${this.variable}: ${this.detail}`
-  }
-
-  /** The one place a `ConfigError` becomes a message: its first problem, under the variable's name. */
-  static fromConfigError(error: ConfigError.ConfigError): ConfigurationError {
-    const [first] = problems(error)
-    const variable = first !== undefined && "path" in first && first.path.length > 0 ? first.path.join("_") : "configuration"
-    const said = first?.message ?? String(error)
-    return new ConfigurationError({ variable, detail: said.charAt(0).toLowerCase() + said.slice(1) })
-  }
-}
-
-const problems = (error: ConfigError.ConfigError): Array<ConfigError.ConfigError> =>
-  error._op === "And" || error._op === "Or" ? [...problems(error.left), ...problems(error.right)] : [error]
-
-/** Reads `config`; a failure names its variable. */
-export const load = <A>(config: Config.Config<A>): Effect.Effect<A, ConfigurationError> =>
-  Effect.mapError(config, ConfigurationError.fromConfigError)
-
-/** `config` read from the variable `name`: checks inside it report under that name. */
-const variable = <A>(name: string, config: Config.Config<A>): Config.Config<A> => Config.nested(config, name)
-
-const invalid = (detail: string) => ConfigError.InvalidData([], detail)
-
-const between = (low: number, high: number) => (n: number) =>
-  n >= low && n <= high ? Either.right(n) : Either.left(invalid(`must be between ${low} and ${high}, got ${n}`))
+export { ConfigurationError, load } from "./ConfigLoad.js"
 
 /** How the client retries what is retryable. */
 export interface RetryPolicy {
@@ -94,58 +63,6 @@ const baseUrl = variable(
 )
 
 const maxResults = variable("MAX_RESULTS", Config.integer().pipe(Config.withDefault(25), Config.mapOrFail(between(1, 200))))
-
-const keyProblem = (detail: string, variable = "YOUTUBE_API_KEY") => new ConfigurationError({ variable, detail })
-
-/** A key as given: trimmed, one word. */
-const checkedKey = (raw: string, variable: string) => {
-  const key = raw.trim()
-  if (key === "") return Effect.fail(keyProblem("is empty", variable))
-  if (/\s/.test(key)) return Effect.fail(keyProblem("contains white space; a key is one word", variable))
-  return Effect.succeed(Redacted.make(key))
-}
-
-/**
- * The keys, in order: `YOUTUBE_API_KEYS` (comma-separated), else `YOUTUBE_API_KEY`, else
- * every `$CREDENTIALS_DIRECTORY/youtube-api-key*` (systemd's LoadCredential), by name.
- * The same key given twice is used once.
- */
-const apiKeys = Effect.gen(function*() {
-  const { credentials, many, one } = yield* load(Config.all({
-    many: Config.option(Config.redacted("YOUTUBE_API_KEYS")),
-    one: Config.option(Config.redacted("YOUTUBE_API_KEY")),
-    credentials: Config.option(Config.string("CREDENTIALS_DIRECTORY"))
-  }))
-  const given: ReadonlyArray<readonly [string, string]> = Option.isSome(many)
-    ? Redacted.value(many.value).split(",").map((k) => ["YOUTUBE_API_KEYS", k] as const)
-    : Option.isSome(one)
-    ? [["YOUTUBE_API_KEY", Redacted.value(one.value)]]
-    : Option.isSome(credentials)
-    ? yield* readCredentials(credentials.value)
-    : yield* keyProblem(
-      "not set; export it, or give systemd LoadCredential=youtube-api-key:/path/to/key (several keys: " +
-        "YOUTUBE_API_KEYS=key1,key2; try `demo` to run without one)"
-    )
-  const keys = yield* Effect.forEach(given, ([variable, raw]) => checkedKey(raw, variable))
-  const seen = new Set<string>()
-  return keys.map(namedKey).filter((key) => !seen.has(key.id) && seen.add(key.id) !== undefined)
-})
-
-/** `youtube-api-key`, `youtube-api-key-2`, …: every credential whose name starts so, by name. */
-const readCredentials = (directory: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const unreadable = (why: string) => keyProblem(`not set, and the credential file ${path.join(directory, "youtube-api-key")} cannot be read (${why})`)
-    const names = yield* fs.readDirectory(directory).pipe(Effect.mapError((e) => unreadable(errnoOf(e) ?? e.message)))
-    const files = names.filter((name) => name.startsWith("youtube-api-key")).sort()
-    if (files.length === 0) return yield* unreadable("ENOENT")
-    return yield* Effect.forEach(files, (name) =>
-      fs.readFileString(path.join(directory, name)).pipe(
-        Effect.mapError((e) => keyProblem(`not set, and the credential file ${path.join(directory, name)} cannot be read (${errnoOf(e) ?? e.message})`)),
-        Effect.map((raw) => ["YOUTUBE_API_KEY", raw] as const)
-      ))
-  })
 
 export class YouTubeConfig extends Context.Tag("viralvidvault/YouTubeConfig")<YouTubeConfig, YouTubeSettings>() {
   /** From the environment (or the host's ConfigProvider). */

@@ -1,11 +1,12 @@
 import { Effect } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { CATEGORIES as CATALOG_CATEGORIES, categoriesFor, categoryChartFor, chartFor, CHARTS_NOT_OFFERED } from "./Catalog.js"
+import { CATEGORIES as CATALOG_CATEGORIES, categoriesFor, CHARTS_NOT_OFFERED } from "./Catalog.js"
 import { type Fault, googleError, INVALID_KEY_BODY, QUOTA_EXCEEDED_BODY } from "./Faults.js"
 import { makeKeys, type QuotaOptions } from "./Keys.js"
 import { regionListFor, YOUTUBE_REGIONS } from "./Regions.js"
 import { chartPage, lookupPage, offsetOf, PAGE_LIMIT, send, sendHuge } from "./Responses.js"
+import { servedCharts } from "./Served.js"
 
 export type { QuotaOptions } from "./Keys.js"
 
@@ -88,46 +89,8 @@ export interface SimulatedApi {
 
 export const makeSimulatedApi = (options: SimulatedApiOptions = {}) =>
   Effect.gen(function*() {
-    const chartSize = options.chartSize ?? 200
-    const charts = new Map<string, ReadonlyArray<unknown>>()
-    /** Every video served or known, by id: what a look-up by id answers. */
-    const known = new Map<string, unknown>()
-    const knowAll = (items: ReadonlyArray<unknown>) => {
-      for (const item of items) {
-        const id = (item as { id?: unknown }).id
-        if (typeof id === "string" && !known.has(id)) known.set(id, item)
-      }
-    }
-    const chart = (region: string, category = "all") => {
-      const key = `${region}/${category}`
-      let items = charts.get(key)
-      if (items === undefined) {
-        const broken = new Set(options.malformedAt?.[region] ?? [])
-        items = category !== "all"
-          ? categoryChartFor(region, category, chartSize)
-          : options.items?.[region] ??
-            chartFor(region, chartSize).map((item, i) =>
-              broken.has(i + 1) ? { ...item, statistics: { ...item.statistics, viewCount: "n/a" } } : item
-            )
-        charts.set(key, items)
-        knowAll(items)
-      }
-      return items
-    }
+    const { chart, lookUp } = servedCharts(options)
     const notOffered = new Set(options.notOffered ?? CHARTS_NOT_OFFERED)
-    const gone = new Set(options.gone ?? [])
-    let lookupsReady = false
-    /** The look-up by id knows the charts of `lookupRegions` (overall and by category) as if served before. */
-    const lookUp = (ids: ReadonlyArray<string>): ReadonlyArray<unknown> => {
-      if (!lookupsReady) {
-        lookupsReady = true
-        for (const region of options.lookupRegions ?? ["US", "GB", "PL", "NL", "SE", "NO", "AT"]) {
-          knowAll(chartFor(region, 200))
-          for (const [id, , assignable] of CATALOG_CATEGORIES) if (assignable) knowAll(categoryChartFor(region, id, 200))
-        }
-      }
-      return ids.filter((id) => !gone.has(id)).flatMap((id) => known.has(id) ? [known.get(id)] : [])
-    }
     const faultsOf = (given: SimulatedApiOptions["faults"]) =>
       new Map(Object.entries(given ?? {}).map(([region, list]) => [region, [...list]]))
     const faults = faultsOf(options.faults)

@@ -8,8 +8,9 @@ import { minute } from "../Report/Format.js"
 import type { DatabaseRefused, DatabaseUnavailable } from "../Store/Errors.js"
 import { VideoSearch } from "../Store/Search.js"
 import { Trends } from "../Store/Trends.js"
+import { docsPage } from "./DocsPage.js"
 import type { Html } from "./Html.js"
-import { chartPage, docsPage, errorPage, overlapPage, searchPage, videoPage } from "./Pages.js"
+import { chartPage, errorPage, overlapPage, searchPage, videoPage } from "./Pages.js"
 import { STYLESHEET } from "./Style.js"
 
 /**
