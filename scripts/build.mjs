@@ -3,7 +3,7 @@
 // `npm run build` adds the .d.ts.
 import { build } from "esbuild"
 import { execFileSync } from "node:child_process"
-import { rm, writeFile } from "node:fs/promises"
+import { readFile, rm, writeFile } from "node:fs/promises"
 import { nodeModuleOptions } from "./esbuild-node.mjs"
 
 await rm("dist", { recursive: true, force: true })
@@ -47,9 +47,27 @@ export default { Agent: unused, getGlobalDispatcher: unused }`
   }
 }
 
+/**
+ * pg asks, when it is loaded, whether it runs in a Cloudflare Worker: on Node 20 (which has
+ * no `navigator`) by constructing a fetch `Response`, which loads Node's undici, ~35 ms of
+ * every start, commands that never fetch included (status, prune, serve, export). This
+ * bundle runs on Node only, so the probe answers no without looking.
+ */
+const pgOnNode = {
+  name: "pg-on-node",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8")
+      const probe = "function isCloudflareRuntime() {"
+      if (!source.includes(probe)) throw new Error(`${args.path} has no isCloudflareRuntime() any more: review the pg-on-node plugin`)
+      return { contents: source.replace(probe, `${probe}\n  return false`), loader: "js" }
+    })
+  }
+}
+
 await build({
   entryPoints: { main: "src/main.ts" },
-  plugins: [noConfigFileParsers, unusedPackages],
+  plugins: [noConfigFileParsers, unusedPackages, pgOnNode],
   // CommonJS, so that the launcher below can compile it with V8's code cache (Node 20
   // has no compile cache for ES modules); dynamic imports become require()s for the same reason.
   outfile: "dist/main.cjs",
