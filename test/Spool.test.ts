@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Logger, Option, Ref, Schema, TestClock } from "effect"
+import { Effect, Fiber, Logger, LogLevel, Option, Ref, Schema, TestClock } from "effect"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -64,6 +64,21 @@ describe("the spool", () => {
 
       yield* Fiber.interrupt(fiber)
       expect(readdirSync(spool)).toEqual([])
+    }))
+
+  it.effect("a run that fetched nothing leaves nothing in the spool, and its abandoned file is no error in the log, even at debug", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      const said: Array<string> = []
+      const { layer } = yield* harness((code) => Effect.succeed({ ...chart(code), videos: [] }), { state })
+      const report = yield* Effect.provide(ingest, layer).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ logLevel, message }) => said.push(`${logLevel.label} ${String(message)}`)))),
+        Logger.withMinimumLogLevel(LogLevel.Debug)
+      )
+      expect(report.entries).toBe(0)
+      expect(readdirSync(join(state, "spool"))).toEqual([])
+      expect(said.some((line) => line.startsWith("DEBUG"))).toBe(true)
+      expect(said.filter((line) => /error/i.test(line))).toEqual([])
     }))
 
   it.effect("a spool that cannot be written (a full disk): the batch is stored all the same, and the log says it had no copy", () =>

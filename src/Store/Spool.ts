@@ -115,7 +115,8 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
           Stream.concat(encoded),
           Stream.concat(Stream.fromEffect(Effect.map(Deferred.await(header), (json) => `],${json.slice(1)}`)))
         )
-        const writing = yield* Effect.forkScoped(writeFileAtomic(file, text))
+        // Its failure is `finish`'s to say, and an abandoned file is none: not logged as an unhandled error.
+        const writing = yield* Effect.forkScoped(writeFileAtomic(file, text)).pipe(Effect.withUnhandledErrorLogLevel(Option.none()))
         // Runs before the fork's own finalizer: the writer, uninterruptible, ends on the failure and removes its file.
         yield* Effect.addFinalizer(() => slices.fail(new Abandoned()))
         const append = (entries: ReadonlyArray<RegionalVideo>) =>
