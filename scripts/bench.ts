@@ -151,6 +151,16 @@ const memoryStore = VideoStore.make({
   saveRegions: () => Effect.succeed([])
 })
 
+/**
+ * The bench's runs spend units of the database's quota ledger: a database given with
+ * `--database` keeps them, and a second bench on the same quota day found the day's 10,000
+ * spent, deferred every chart and timed runs that fetched nothing. Its runs get a budget
+ * no bench spends, and a run that defers anything stops the bench.
+ */
+const BENCH_UNITS_PER_DAY = 100_000_000
+const deferredSaid = (charts: number) =>
+  `bench: a run deferred ${charts} charts (the quota day's units in this database are spent?): its figures would be a run that fetched nothing`
+
 /** One in-process run of the pipeline; the store is in memory unless one is given. */
 const pipelineOnce = (
   api: SimulatedApi,
@@ -170,10 +180,15 @@ const pipelineOnce = (
         regions: options.regions,
         charts: options.charts ?? OVERALL_ONLY,
         concurrency: options.concurrency,
-        trackDays: 0
+        trackDays: 0,
+        unitsPerDay: BENCH_UNITS_PER_DAY
       }))
     )),
-    Effect.provide(quiet)
+    Effect.provide(quiet),
+    Effect.tap(({ report }) => {
+      const deferred = report.regions.filter((o) => o.status === "deferred").length
+      return deferred === 0 ? Effect.void : Effect.dieMessage(deferredSaid(deferred))
+    })
   )
 
 interface ProcessRun {
@@ -225,7 +240,13 @@ const processOnce = (api: SimulatedApi, env: Record<string, string>) =>
         })
       })
     })
-  ).pipe(Effect.tap((run) => (run.code === 0 ? Effect.void : Console.error(run.stderr))))
+  ).pipe(
+    Effect.tap((run) => (run.code === 0 ? Effect.void : Console.error(run.stderr))),
+    Effect.tap((run) => {
+      const deferred = /\((\d+) deferred\)/.exec(run.stderr)
+      return deferred === null ? Effect.void : Effect.dieMessage(deferredSaid(Number(deferred[1])))
+    })
+  )
 
 /**
  * Decode and dedup alone, on page bodies fetched beforehand (untimed): what the
@@ -353,7 +374,13 @@ const main = Effect.gen(function*() {
 
   // -- whole process
   const state = mkdtempSync(join(tmpdir(), "vvv-bench-process-"))
-  const env = { YOUTUBE_API_KEY: "bench-key", YOUTUBE_API_BASE_URL: api.baseUrl, DATABASE_URL: db.url, STATE_DIRECTORY: state }
+  const env = {
+    YOUTUBE_API_KEY: "bench-key",
+    YOUTUBE_API_BASE_URL: api.baseUrl,
+    DATABASE_URL: db.url,
+    STATE_DIRECTORY: state,
+    QUOTA_UNITS_PER_DAY: String(BENCH_UNITS_PER_DAY)
+  }
   yield* processOnce(api, env)
   const runs: Array<ProcessRun> = []
   for (let i = 0; i < RUNS; i++) runs.push(yield* processOnce(api, env))
@@ -392,7 +419,8 @@ const main = Effect.gen(function*() {
         DATABASE_URL: db.url,
         STATE_DIRECTORY: mkdtempSync(join(tmpdir(), "vvv-bench-scale-")),
         REGIONS: regions.join(","),
-        MAX_RESULTS: String(maxResults)
+        MAX_RESULTS: String(maxResults),
+        QUOTA_UNITS_PER_DAY: String(BENCH_UNITS_PER_DAY)
       }
       yield* processOnce(fast, scaleEnv)
       const proc = yield* processOnce(fast, scaleEnv)
