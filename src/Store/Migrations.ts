@@ -7,6 +7,7 @@ import { m0007_chart_index } from "./Migrations/0007_chart_index.js"
 import { m0008_quota } from "./Migrations/0008_quota.js"
 import { m0009_partitions } from "./Migrations/0009_partitions.js"
 import { m0010_regions } from "./Migrations/0010_regions.js"
+import { m0011_gone_index } from "./Migrations/0011_gone_index.js"
 
 /**
  * The project's migrations, imported statically so they survive bundling
@@ -123,8 +124,13 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "7_chart_index": m0007_chart_index,
   "8_quota": m0008_quota,
   "9_partitions": m0009_partitions,
-  "10_regions": m0010_regions
+  "10_regions": m0010_regions,
+  "11_gone_index": m0011_gone_index
 }
+
+/** The ids of the migrations from `first` on, in order: what a database at `first - 1` runs to be current. */
+export const migrationsFrom = (first: number): ReadonlyArray<number> =>
+  Object.keys(migrations).map((key) => Number.parseInt(key, 10)).filter((id) => id >= first).sort((a, b) => a - b)
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"
 
