@@ -42,9 +42,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } fr
 import net from "node:net"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Exit, Scope } from "effect"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Exit, Redacted, Scope } from "effect"
 import pg from "pg"
 import { makeSimulatedApi, type SimulatedApi } from "../src/Demo/SimulatedApi.js"
+import { trackable } from "../src/Store/TrackingRows.js"
 import { benchServerOrExit, CHART_SIZE, RUN_INTERVAL_HOURS, type ServeScale, synthesise, type SynthesisFigure } from "./bench-serve.js"
 
 // ---------------------------------------------------------------------------- the scale
@@ -167,6 +170,12 @@ export interface WorldBenchResult {
     readonly largeOnHistory: StatementCount
     readonly runs: { readonly small: RunFigure; readonly smallAll: RunFigure; readonly large: RunFigure; readonly largeOnHistory: RunFigure }
   }
+  /**
+   * The read a run makes before its fetch when tracking is on (`TRACK_DAYS=3`, the default):
+   * the videos listed in the last 3 days of the history and not gone. The runs above leave
+   * tracking off (it would add look-ups to their work).
+   */
+  readonly trackingRead: { readonly videos: number; readonly ms: ReadonlyArray<number> }
   readonly prunes: ReadonlyArray<PruneFigure>
   readonly targets: ReadonlyArray<{ readonly what: string; readonly met: boolean; readonly figure: string }>
   /** The figures as text, as printed. */
@@ -567,6 +576,25 @@ export const benchWorld = async (options: WorldBenchOptions): Promise<WorldBench
       }
     }
 
+    // -- the tracking read on the history (the store's own function, three times: cold, then warm)
+    const copyUrl = withDatabase(options.serverUrl, COPY)
+    const trackingRead = await Effect.runPromise(
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const [newest] = yield* sql<{ newest: Date }>`SELECT max(fetched_at) AS newest FROM trending_entries`
+        const since = new Date(newest!.newest.getTime() - 3 * 24 * 3600 * 1000)
+        const ms: Array<number> = []
+        let videos = 0
+        for (let i = 0; i < 3; i++) {
+          const t0 = performance.now()
+          videos = (yield* trackable(sql, since)).length
+          ms.push(Math.round(performance.now() - t0))
+        }
+        return { videos, ms }
+      }).pipe(Effect.scoped, Effect.provide(PgClient.layer({ url: Redacted.make(copyUrl), maxConnections: 1 })))
+    )
+    say(`  tracking read before a fetch (TRACK_DAYS=3) on the history: ${int(trackingRead.videos)} videos in ${trackingRead.ms.join(", ")} ms (cold, then warm)`)
+
     // -- prune: on the copy the runs used, then again on fresh copies (a drop cannot be repeated)
     const pruneState = stateDirectory()
     const pruneEnv = { DATABASE_URL: withDatabase(options.serverUrl, COPY), STATE_DIRECTORY: pruneState }
@@ -733,6 +761,7 @@ export const benchWorld = async (options: WorldBenchOptions): Promise<WorldBench
         largeOnHistory: historyCounted.messages!,
         runs: { small: smallCounted, smallAll: smallAllCounted, large: largeCounted, largeOnHistory: historyCounted }
       },
+      trackingRead,
       prunes,
       targets,
       lines
