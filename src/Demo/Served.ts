@@ -1,13 +1,24 @@
 import { CATEGORIES as CATALOG_CATEGORIES, categoryChartFor, chartFor } from "./Catalog.js"
-import type { SimulatedApiOptions } from "./SimulatedApi.js"
+
+/** What the simulated API's charts and look-ups by id answer with (part of its options). */
+export interface ServedOptions {
+  /** Items in each region's chart (up to 200 like the real one). */
+  readonly chartSize?: number
+  /** Replaces a region's items before they are served (odd titles, hostile shapes). */
+  readonly items?: Readonly<Record<string, ReadonlyArray<unknown>>>
+  /** 1-based chart positions, per region, whose item is served with a view count that is not a number. */
+  readonly malformedAt?: Readonly<Record<string, ReadonlyArray<number>>>
+  /** Video ids a look-up by id leaves out, as the API does for a deleted or private video. */
+  readonly gone?: ReadonlyArray<string>
+  /** Regions whose charts a look-up by id knows before they are served (the seven defaults when absent). */
+  readonly lookupRegions?: ReadonlyArray<string>
+}
 
 /**
  * What the simulated API serves: each chart built on its first request and kept (a page
  * of it is a slice), and every video it has served or knows, for the look-up by id.
  */
-export const servedCharts = (
-  options: Pick<SimulatedApiOptions, "chartSize" | "malformedAt" | "items" | "gone" | "lookupRegions">
-) => {
+export const servedCharts = (options: ServedOptions) => {
   const chartSize = options.chartSize ?? 200
   const charts = new Map<string, ReadonlyArray<unknown>>()
   /** Every video served or known, by id: what a look-up by id answers. */

@@ -6,7 +6,7 @@ import { type Fault, googleError, INVALID_KEY_BODY, QUOTA_EXCEEDED_BODY } from "
 import { makeKeys, type QuotaOptions } from "./Keys.js"
 import { regionListFor, YOUTUBE_REGIONS } from "./Regions.js"
 import { chartPage, lookupPage, offsetOf, PAGE_LIMIT, send, sendHuge } from "./Responses.js"
-import { servedCharts } from "./Served.js"
+import { servedCharts, type ServedOptions } from "./Served.js"
 
 export type { QuotaOptions } from "./Keys.js"
 
@@ -18,11 +18,9 @@ export type { QuotaOptions } from "./Keys.js"
  * serves the demo, the benchmark and the end-to-end tests.
  */
 
-export interface SimulatedApiOptions {
+export interface SimulatedApiOptions extends ServedOptions {
   /** The port on 127.0.0.1; any free one when absent. */
   readonly port?: number
-  /** Items in each region's chart (up to 200 like the real one). */
-  readonly chartSize?: number
   /** Milliseconds before each answer, per region. */
   readonly latencyMs?: Readonly<Record<string, number>>
   /** Faults per region, used up one request at a time before normal answers resume. */
@@ -40,18 +38,10 @@ export interface SimulatedApiOptions {
   readonly regions?: ReadonlyArray<string>
   /** Faults for `i18nRegions.list`, used up one request at a time. */
   readonly regionFaults?: ReadonlyArray<Fault>
-  /** Replaces a region's items before they are served (odd titles, hostile shapes). */
-  readonly items?: Readonly<Record<string, ReadonlyArray<unknown>>>
   /** Faults per region for `videoCategories.list`, used up one request at a time. */
   readonly categoryFaults?: Readonly<Record<string, ReadonlyArray<Fault>>>
-  /** 1-based chart positions, per region, whose item is served with a view count that is not a number. */
-  readonly malformedAt?: Readonly<Record<string, ReadonlyArray<number>>>
   /** Category charts answered with 404 `videoChartNotFound`, as `REGION/id`; `CHARTS_NOT_OFFERED` when absent. */
   readonly notOffered?: ReadonlyArray<string>
-  /** Video ids a look-up by id leaves out, as the API does for a deleted or private video. */
-  readonly gone?: ReadonlyArray<string>
-  /** Regions whose charts a look-up by id knows before they are served (the seven defaults when absent). */
-  readonly lookupRegions?: ReadonlyArray<string>
 }
 
 export interface RecordedRequest {
