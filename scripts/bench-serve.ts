@@ -25,8 +25,8 @@
  *    history's months from the schema's own `viralvidvault_ensure_partitions`), then
  *    VACUUM ANALYZE. The scale is kept as the database's comment: a rerun at the same
  *    scale reuses it (`--fresh` rebuilds).
- * 2. `EXPLAIN (ANALYZE, BUFFERS)` of every query `serve` runs (the SQL of src/Store/Trends.ts
- *    and src/Store/Search.ts, copied, and checked against those files: a copy that no
+ * 2. `EXPLAIN (ANALYZE, BUFFERS)` of every query `serve` runs (the SQL of src/Store/Trends.ts,
+ *    ChartJson.ts and Search.ts, copied, and checked against those files: a copy that no
  *    longer matches is said), with representative parameters: execution time, the indexes
  *    used, and any sequential scan of a table or partition of 10,000 rows or more flagged.
  *    `--explain` prints the plans.
@@ -738,7 +738,7 @@ export const synthesise = async (
 
 const CONFIGS = `{${ALL_SEARCH_CONFIGS.join(",")}}`
 
-/** src/Store/Trends.ts `chartJsonRow`: $1 region, $2 chart, $3 at, $4 region, $5 chart, $6 region, $7 chart. */
+/** src/Store/ChartJson.ts `chartJsonQuery`: $1 region, $2 chart, $3 at, $4 region, $5 chart, $6 region, $7 chart. */
 const CHART_SQL = `
           WITH run AS (
             SELECT run_id FROM trending_entries
@@ -871,9 +871,10 @@ export const staleCopies = (): ReadonlyArray<string> => {
   }
   const read = (file: string) => (existsSync(file) ? normalise(readFileSync(file, "utf8")) : null)
   const trends = read("src/Store/Trends.ts")
+  const chartJson = read("src/Store/ChartJson.ts")
   const search = read("src/Store/Search.ts")
   const copies: ReadonlyArray<readonly [string, string, string | null]> = [
-    ["chartJsonRow", CHART_SQL, trends], ["videoRow", VIDEO_SQL, trends], ["overlapRows", OVERLAP_SQL, trends],
+    ["chartJsonQuery", CHART_SQL, chartJson], ["videoRow", VIDEO_SQL, trends], ["overlapRows", OVERLAP_SQL, trends],
     ["runRows", RUNS_SQL, trends], ["regionRows", REGIONS_SQL, trends],
     ["matches", SEARCH_SQL, search]
   ]
