@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import pg from "pg"
+import { freshDatabase } from "./bench-serve.js"
 
 const REGIONS = ["US", "GB", "PL", "NL", "SE", "NO", "AT"]
 const CHART = 200
@@ -36,24 +37,12 @@ export interface ExportFigure {
   readonly code: number | null
 }
 
-/** `postgres://…/postgres` → the same server, another database. */
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
 /**
  * A fresh database `vvv_export_bench` holding `entries` trending entries (rounded to whole
  * runs), migrated by the release under test (`dist/main.js migrate`). Returns its URL.
  */
 export const synthesise = async (serverUrl: string, entries: number): Promise<{ url: string; entries: number; days: number }> => {
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  await admin.query("DROP DATABASE IF EXISTS vvv_export_bench")
-  await admin.query("CREATE DATABASE vvv_export_bench")
-  await admin.end()
-  const url = withDatabase(serverUrl, "vvv_export_bench")
+  const url = await freshDatabase(serverUrl, "vvv_export_bench")
   execFileSync(process.execPath, ["dist/main.js", "migrate"], {
     env: { PATH: process.env.PATH ?? "", DATABASE_URL: url, STATE_DIRECTORY: mkdtempSync(join(tmpdir(), "vvv-bench-export-state-")) },
     stdio: ["ignore", "ignore", "pipe"]

@@ -221,10 +221,24 @@ export interface ServeBenchResult {
 
 // ---------------------------------------------------------------------------- helpers
 
-const withDatabase = (url: string, name: string) => {
+/** `postgres://…/postgres` → the same server, another database. */
+export const withDatabase = (url: string, name: string) => {
   const u = new URL(url)
   u.pathname = `/${name}`
   return u.toString()
+}
+
+/** Database `name` on that server, dropped first if it exists and created empty: its URL. */
+export const freshDatabase = async (serverUrl: string, name: string) => {
+  const admin = new pg.Client({ connectionString: serverUrl })
+  await admin.connect()
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name}`)
+    await admin.query(`CREATE DATABASE ${name}`)
+  } finally {
+    await admin.end()
+  }
+  return withDatabase(serverUrl, name)
 }
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`

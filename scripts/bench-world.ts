@@ -48,7 +48,7 @@ import { Effect, Exit, Redacted, Scope } from "effect"
 import pg from "pg"
 import { makeSimulatedApi, type SimulatedApi } from "../src/Demo/SimulatedApi.js"
 import { trackable } from "../src/Store/TrackingRows.js"
-import { benchServerOrExit, CHART_SIZE, RUN_INTERVAL_HOURS, type ServeScale, synthesise, type SynthesisFigure } from "./bench-serve.js"
+import { benchServerOrExit, CHART_SIZE, RUN_INTERVAL_HOURS, type ServeScale, synthesise, type SynthesisFigure, withDatabase } from "./bench-serve.js"
 
 // ---------------------------------------------------------------------------- the scale
 
@@ -184,11 +184,6 @@ export interface WorldBenchResult {
 
 // ---------------------------------------------------------------------------- helpers
 
-const withDatabase = (url: string, name: string) => {
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
 const median = (xs: ReadonlyArray<number>) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length === 0 ? NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2
@@ -597,7 +592,7 @@ export const benchWorld = async (options: WorldBenchOptions): Promise<WorldBench
 
     // -- prune: on the copy the runs used, then again on fresh copies (a drop cannot be repeated)
     const pruneState = stateDirectory()
-    const pruneEnv = { DATABASE_URL: withDatabase(options.serverUrl, COPY), STATE_DIRECTORY: pruneState }
+    const pruneEnv = { DATABASE_URL: copyUrl, STATE_DIRECTORY: pruneState }
     const transactionMs = (p: Spawned) => {
       const at = (pattern: RegExp) => {
         const l = p.lines.filter((x) => pattern.test(x.message)).at(-1)
@@ -609,7 +604,7 @@ export const benchWorld = async (options: WorldBenchOptions): Promise<WorldBench
     const samples = new Map<string, { figure: Omit<PruneFigure, "samples" | "wallMs" | "transactionMs" | "dryRunTransactionMs" | "dryRunWallMs">; samples: Array<PruneSample> }>()
     for (let round = 0; round < repeats; round++) {
       if (round > 0) await recreate(COPY, HISTORY)
-      const copyDb = new pg.Client({ connectionString: withDatabase(options.serverUrl, COPY) })
+      const copyDb = new pg.Client({ connectionString: copyUrl })
       await copyDb.connect()
       const partitionRows = async () => {
         const r = await copyDb.query<{ table: string; partition: string; month: string; until: Date }>(

@@ -43,7 +43,7 @@ import { MigrationsLive } from "../src/Store/Migrations.js"
 import { Spool } from "../src/Store/Spool.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { EXPORT_FORMATS, type ExportFigure, synthesise, timeExport } from "./bench-export.js"
-import { benchServe, type ServeBenchResult } from "./bench-serve.js"
+import { benchServe, freshDatabase, type ServeBenchResult } from "./bench-serve.js"
 import { benchWorld, DEFAULT_WORLD_ENTRIES, type WorldBenchResult } from "./bench-world.js"
 import { decodePage } from "../src/YouTube/Api.js"
 import { decodeItem, toRegionalVideo } from "../src/YouTube/Item.js"
@@ -110,26 +110,6 @@ const database = (): { url: string; stop: () => void; kind: string } => {
     stop: () => execFileSync("scripts/pg-throwaway.sh", ["stop", join(dir, "pg")], { stdio: "ignore" }),
     kind: `PostgreSQL ${version} (throwaway cluster on 127.0.0.1)`
   }
-}
-
-/**
- * The database the runs of the first sections store into, made afresh on the server at each
- * bench: no earlier bench's history is in their figures. A database given with `--database`
- * kept every bench's runs: 131 runs in one morning put 2.25 M entries in the tracking
- * window, and the first request came 1.3 s after spawn.
- */
-const freshDatabase = async (serverUrl: string, name: string) => {
-  const admin = new pg.Client({ connectionString: serverUrl })
-  await admin.connect()
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`)
-    await admin.query(`CREATE DATABASE ${name}`)
-  } finally {
-    await admin.end()
-  }
-  const url = new URL(serverUrl)
-  url.pathname = `/${name}`
-  return url.toString()
 }
 
 const youtubeLayer = (api: SimulatedApi, maxResults: number) =>
@@ -306,6 +286,9 @@ const decodeAndDedup = (api: SimulatedApi, regions: ReadonlyArray<RegionCode>, m
 const main = Effect.gen(function*() {
   const db = database()
   yield* Effect.addFinalizer(() => Effect.sync(db.stop))
+  // The runs of the first sections store into a database made afresh each bench: one given
+  // with `--database` kept every earlier bench's runs (131 in one morning put 2.25 M entries
+  // in the tracking window, and the first request came 1.3 s after spawn).
   const runsUrl = yield* Effect.promise(() => freshDatabase(db.url, "vvv_bench_runs"))
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),

@@ -1,4 +1,4 @@
-import type { Option, Schema } from "effect"
+import { Option, type Schema } from "effect"
 import type { RegionalVideo } from "../Domain/Video.js"
 
 /** An entry as the spool keeps it: `RegionalVideo` encoded (dates ISO 8601, what is absent left out). */
@@ -6,7 +6,6 @@ export type SpoolEntryJson = Schema.Schema.Encoded<typeof RegionalVideo>
 
 type Field<K extends keyof SpoolEntryJson> = (video: RegionalVideo) => SpoolEntryJson[K] | undefined
 
-const some = <A>(option: Option.Option<A>): A | undefined => (option._tag === "Some" ? option.value : undefined)
 const someDate = (option: Option.Option<Date>) => (option._tag === "Some" ? option.value.toISOString() : undefined)
 
 /**
@@ -21,23 +20,23 @@ const FIELDS: { readonly [K in keyof SpoolEntryJson]-?: Field<K> } = {
   rank: (v) => v.rank,
   title: (v) => v.title,
   channelTitle: (v) => v.channelTitle,
-  channelId: (v) => some(v.channelId),
-  categoryId: (v) => some(v.categoryId),
+  channelId: (v) => Option.getOrUndefined(v.channelId),
+  categoryId: (v) => Option.getOrUndefined(v.categoryId),
   tags: (v) => v.tags,
   description: (v) => v.description,
   publishedAt: (v) => someDate(v.publishedAt),
-  durationSeconds: (v) => some(v.durationSeconds),
-  definition: (v) => some(v.definition),
-  caption: (v) => some(v.caption),
-  licensedContent: (v) => some(v.licensedContent),
-  madeForKids: (v) => some(v.madeForKids),
-  liveBroadcastContent: (v) => some(v.liveBroadcastContent),
-  thumbnailUrl: (v) => some(v.thumbnailUrl),
+  durationSeconds: (v) => Option.getOrUndefined(v.durationSeconds),
+  definition: (v) => Option.getOrUndefined(v.definition),
+  caption: (v) => Option.getOrUndefined(v.caption),
+  licensedContent: (v) => Option.getOrUndefined(v.licensedContent),
+  madeForKids: (v) => Option.getOrUndefined(v.madeForKids),
+  liveBroadcastContent: (v) => Option.getOrUndefined(v.liveBroadcastContent),
+  thumbnailUrl: (v) => Option.getOrUndefined(v.thumbnailUrl),
   thumbnails: (v) => v.thumbnails,
-  viewCount: (v) => some(v.viewCount),
-  likeCount: (v) => some(v.likeCount),
-  commentCount: (v) => some(v.commentCount),
-  language: (v) => some(v.language),
+  viewCount: (v) => Option.getOrUndefined(v.viewCount),
+  likeCount: (v) => Option.getOrUndefined(v.likeCount),
+  commentCount: (v) => Option.getOrUndefined(v.commentCount),
+  language: (v) => Option.getOrUndefined(v.language),
   fetchedAt: (v) => v.fetchedAt.toISOString()
 }
 const KEYS = Object.keys(FIELDS) as ReadonlyArray<keyof SpoolEntryJson>
