@@ -1232,6 +1232,19 @@ const endpointMixes = (p: Parameters, random: () => number) => {
       // Two in three the current chart (what the page shows), one a chart as it stood.
       next: () => (random() < 2 / 3 ? `/api/charts/${pick(p.regions)}` : `/api/charts/${pick(p.regions)}?at=${iso(at())}`)
     },
+    // The mix's two halves apart, judged by no target of their own: what a site showing the
+    // current charts gets (answers kept until a run lands), and what a chart as it stood at a
+    // random time costs (a different run almost every time: computed, compressed, sent).
+    {
+      endpoint: "/api/charts/{region} (current)",
+      targetMs: null,
+      next: () => `/api/charts/${pick(p.regions)}`
+    },
+    {
+      endpoint: "/api/charts/{region}?at=",
+      targetMs: null,
+      next: () => `/api/charts/${pick(p.regions)}?at=${iso(at())}`
+    },
     {
       endpoint: "/api/videos/{id}",
       targetMs: TARGETS_MS.videos,
@@ -1494,13 +1507,13 @@ export const benchServe = async (options: ServeBenchOptions): Promise<ServeBench
           meanBytes: f.meanBytes,
           serverCpuMs: serverBefore === null || serverAfter === null ? null : (serverAfter - serverBefore) / requests,
           databaseCpuMs: database === null ? null : database / requests,
-          met: f.errors === 0 && f.p95 <= mix.targetMs
+          met: mix.targetMs === null ? null : f.errors === 0 && f.p95 <= mix.targetMs
         }
         endpoints.push(figure)
         log(
           `  ${mix.endpoint.padEnd(24)}${ms1(f.p50).padStart(8)}${ms1(f.p95).padStart(8)}${ms1(f.p99).padStart(8)}${ms1(f.max).padStart(8)}` +
             `${int(f.requestsPerSecond).padStart(8)}${int(f.meanBytes).padStart(9)}${cpu(figure.serverCpuMs).padStart(8)}${cpu(figure.databaseCpuMs).padStart(8)}` +
-            `  ≤ ${mix.targetMs} ms: ${figure.met ? "met" : "MISSED"}` +
+            (mix.targetMs === null ? "  (no target of its own)" : `  ≤ ${mix.targetMs} ms: ${figure.met ? "met" : "MISSED"}`) +
             `${f.errors > 0 ? `; ${f.errors} errors, e.g. ${f.firstErrors.join(", ")}` : ""}`
         )
       }
