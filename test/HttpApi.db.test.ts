@@ -37,7 +37,11 @@ const music = (id: string, code: string, hour: number, fields: Parameters<typeof
     ...regional(id, code, { fetchedAt: at(hour), language: "pl", ...fields }),
     categoryId: Option.some(CategoryId.make("10")),
     durationSeconds: Option.some(221),
-    thumbnailUrl: Option.some(`https://i.ytimg.com/vi/${id}/hqdefault.jpg`)
+    thumbnailUrl: Option.some(`https://i.ytimg.com/vi/${id}/hqdefault.jpg`),
+    thumbnails: {
+      default: { url: `https://i.ytimg.com/vi/${id}/default.jpg`, width: 120, height: 90 },
+      high: { url: `https://i.ytimg.com/vi/${id}/hqdefault.jpg`, width: 480, height: 360 }
+    }
   })
 
 /** Two runs: PL and SE at hour 1, PL and US at hour 5. A title written to break a page. */
@@ -274,6 +278,11 @@ describe(`HTTP API on ${engine}`, () => {
           title: "Łódź nocą",
           categoryId: "10",
           durationSeconds: 221,
+          thumbnailUrl: "https://i.ytimg.com/vi/aaaaaaaaaaa/hqdefault.jpg",
+          thumbnails: {
+            default: { url: "https://i.ytimg.com/vi/aaaaaaaaaaa/default.jpg", width: 120, height: 90 },
+            high: { url: "https://i.ytimg.com/vi/aaaaaaaaaaa/hqdefault.jpg", width: 480, height: 360 }
+          },
           regions: ["PL", "SE"],
           viewCount: 100,
           firstSeenAt: at(1).toISOString(),

@@ -29,7 +29,11 @@ const music = (id: string, code: string, hour: number, fields: Parameters<typeof
     ...regional(id, code, { fetchedAt: at(hour), language: "pl", ...fields }),
     categoryId: Option.some(CategoryId.make("10")),
     durationSeconds: Option.some(221),
-    thumbnailUrl: Option.some(`https://i.ytimg.com/vi/${id}/hqdefault.jpg`)
+    thumbnailUrl: Option.some(`https://i.ytimg.com/vi/${id}/hqdefault.jpg`),
+    thumbnails: {
+      default: { url: `https://i.ytimg.com/vi/${id}/default.jpg`, width: 120, height: 90 },
+      high: { url: `https://i.ytimg.com/vi/${id}/hqdefault.jpg`, width: 480, height: 360 }
+    }
   })
 
 /** A chart's listing at `hour`: each id at its rank (1-based, in order). */
@@ -181,6 +185,10 @@ describe(`Trends on ${engine}`, () => {
           madeForKids: null,
           liveBroadcastContent: null,
           thumbnailUrl: "https://i.ytimg.com/vi/aaaaaaaaaaa/hqdefault.jpg",
+          thumbnails: {
+            default: { url: "https://i.ytimg.com/vi/aaaaaaaaaaa/default.jpg", width: 120, height: 90 },
+            high: { url: "https://i.ytimg.com/vi/aaaaaaaaaaa/hqdefault.jpg", width: 480, height: 360 }
+          },
           language: "pl",
           regions: ["PL", "SE"],
           viewCount: 700,

@@ -1,7 +1,7 @@
 import { Schema } from "effect"
 import { RegionCode } from "../Domain/Region.js"
 import { RegionOutcome, RunId, RunStatus } from "../Domain/Run.js"
-import { CategoryId, ChartId, VideoId } from "../Domain/Video.js"
+import { CategoryId, ChartId, Thumbnails, VideoId } from "../Domain/Video.js"
 import { Int8 } from "./Columns.js"
 
 /**
@@ -92,6 +92,8 @@ export const VideoHistory = Schema.Struct({
   /** `none`, `live` or `upcoming`. */
   liveBroadcastContent: Schema.NullOr(Schema.String),
   thumbnailUrl: Schema.NullOr(Schema.String),
+  /** Every thumbnail YouTube listed, by size name (none where the first stage stored the video and no run has seen it since). */
+  thumbnails: Schema.NullOr(Thumbnails),
   /** Its primary language tag (`pl`), or the region's when it names none. */
   language: Schema.String,
   /** Every region whose chart has listed it, sorted. */
