@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { HttpServer } from "@effect/platform"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Layer, Logger, Option } from "effect"
 import http from "node:http"
 import { gunzipSync } from "node:zlib"
 import { Category } from "../src/Domain/Category.js"
@@ -93,6 +93,35 @@ const DownStore = Layer.mergeAll(
   )
 )
 const DownServerLive = serveOn({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(DownStore))
+
+/** The store as it is when the database answers but refuses every read (a schema not migrated, a role without rights). */
+const refused = (operation: string) => Effect.fail(new DatabaseRefused({ operation, detail: `relation "ingest_runs" does not exist (${secret})` }))
+/** What the refusing server logged, each line its message's parts joined. */
+const refusingLog: Array<string> = []
+const RefusingServerLive = serveOn({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(Layer.mergeAll(
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ message }) => {
+      const parts = Array.isArray(message) ? message : [message]
+      refusingLog.push(parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" "))
+    })
+  ),
+  Layer.succeed(
+    Trends,
+    Trends.make({
+      chart: () => refused("reading a chart"),
+      chartJson: () => refused("reading a chart"),
+      video: () => refused("reading a video"),
+      overlap: () => refused("reading the overlap of the charts"),
+      runs: () => refused("reading the runs"),
+      regions: () => refused("reading the stored regions"),
+      chartSource: () => refused("reading which run a chart is"),
+      periodSource: () => refused("reading the bounds of a period"),
+      newestRun: () => refused("reading the newest run")
+    })
+  ),
+  Layer.succeed(VideoSearch, VideoSearch.make({ search: () => refused("searching") }))
+)))
 
 class BaseUrl extends Context.Tag("test/BaseUrl")<BaseUrl, string>() {}
 const baseUrl = Layer.effect(
@@ -400,4 +429,18 @@ describe(`HTTP API on ${engine}`, () => {
       expect(search.json.error).toContain("refused")
       for (const answer of [health, chart, search]) expect(answer.text).not.toContain("hunter2")
     }).pipe(Effect.provide(Layer.provideMerge(baseUrl, DownServerLive))))
+
+  it.effect("a database that refuses every read: health still answers its shape, 503 degraded, and the refusal is logged, not sent", () =>
+    Effect.gen(function*() {
+      const health = yield* get("/api/health")
+      expect(health.status).toBe(503)
+      expect(refusingLog.filter((line) => line.startsWith("health: the database refused a read"))).toHaveLength(1)
+      expect(refusingLog.join("\n")).toContain("ingest_runs")
+      expect(health.json).toEqual({ status: "degraded", database: "unavailable", lastRun: null })
+      expect(health.text).not.toContain("ingest_runs")
+      expect(health.text).not.toContain("hunter2")
+      const runs = yield* get("/api/runs")
+      expect(runs.status).toBe(500)
+      expect(runs.json.error).toContain("refused")
+    }).pipe(Effect.provide(Layer.provideMerge(baseUrl, RefusingServerLive))))
 })

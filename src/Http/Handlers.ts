@@ -40,14 +40,18 @@ export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handler
     const cache = yield* ResponseCache
 
     return handlers
-      .handle("health", () =>
-        trends.runs(1).pipe(
+      .handle("health", () => {
+        const degraded = { status: "degraded" as const, database: "unavailable" as const, lastRun: null }
+        // A monitor reads one shape: a database that refuses the read (permissions, a schema
+        // not migrated) is as unusable as one that is down. The log says which it was.
+        return trends.runs(1).pipe(
           Effect.map((newest) => ({ status: "ok" as const, database: "ok" as const, lastRun: newest[0] ?? null })),
           Effect.catchTags({
-            DatabaseUnavailable: () => Effect.fail({ status: "degraded" as const, database: "unavailable" as const, lastRun: null }),
-            DatabaseRefused: storeFailures.DatabaseRefused
+            DatabaseUnavailable: () => Effect.fail(degraded),
+            DatabaseRefused: (e) => Effect.logError("health: the database refused a read", e).pipe(Effect.zipRight(Effect.fail(degraded)))
           })
-        ))
+        )
+      })
       .handle("runs", ({ urlParams }) =>
         trends.runs(limitOf(urlParams.limit)).pipe(Effect.map((runs) => ({ runs })), fromStore))
       .handle("chart", ({ path, urlParams }) => {
