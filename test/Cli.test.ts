@@ -94,6 +94,8 @@ describe("the command line", () => {
         ["DATABASE_URL", { DATABASE_URL: "mysql://vvv:hunter2@db.example/vvv" }, "must be a postgres://"],
         ["REGIONS", { REGIONS: "US,XX" }, `unknown region code "XX"`],
         ["MAX_RESULTS", { MAX_RESULTS: "500" }, "must be between 1 and 200, got 500"],
+        ["QUOTA_UNITS_PER_DAY", { QUOTA_UNITS_PER_DAY: "lots" }, "expected an integer"],
+        ["RUN_INTERVAL", { RUN_INTERVAL: "weekly" }, `got "weekly"`],
         ["STATE_DIRECTORY", { STATE_DIRECTORY: file }, "a file is in the way"],
         ["LOG_LEVEL", { LOG_LEVEL: "loud" }, "loud"],
         ["LOG_FORMAT", { LOG_FORMAT: "xml" }, "xml"]
