@@ -82,7 +82,7 @@ export const renderMetrics = (run: RunMetrics): string => {
   const families: Array<Family> = [
     gauge("last_run_timestamp_seconds", "When the last run finished, in seconds since the epoch.", run.finishedAt / 1000),
     gauge("last_run_duration_seconds", "How long the last run took.", run.durationMs / 1000),
-    gauge("last_run_success", "1 when the last run stored every chart (status ok), else 0.", run.status === "ok" ? 1 : 0),
+    gauge("last_run_success", "1 when the last run's status is ok (no chart failed; deferred charts are counted apart), else 0.", run.status === "ok" ? 1 : 0),
     {
       name: "last_run_status",
       help: "The last run's status: 1 for the one it had, 0 for the others.",
