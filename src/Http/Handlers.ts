@@ -9,6 +9,7 @@ import { WebPagesLive } from "../Web/Routes.js"
 import { BadRequest, DEFAULT_LIMIT, MAX_LIMIT, NotFound, SearchResult, ServerError, TrendsApi, Unavailable } from "./Api.js"
 import { asOf, jsonBytes, jsonResponse, periodOf, ResponseCache } from "./Cache.js"
 import { gzipResponses } from "./Compression.js"
+import { NewestRun } from "./NewestRun.js"
 
 /** What `overlap` covers when it is not told: the last seven days. */
 const DEFAULT_PERIOD_MS = 7 * 24 * 60 * 60 * 1000
@@ -38,6 +39,7 @@ export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handler
     const trends = yield* Trends
     const videoSearch = yield* VideoSearch
     const cache = yield* ResponseCache
+    const newestRun = yield* NewestRun
 
     return handlers
       .handle("health", () => {
@@ -56,20 +58,24 @@ export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handler
         trends.runs(limitOf(urlParams.limit)).pipe(Effect.map((runs) => ({ runs })), fromStore))
       .handle("chart", ({ path, urlParams }) => {
         const chart = urlParams.chart ?? "all"
-        const at = urlParams.at ?? new Date()
+        const { at } = urlParams
         const notFound = new NotFound({
-          error: `no ${chart} chart of ${path.region} is stored${urlParams.at ? ` at or before ${at.toISOString()}` : ""}`
+          error: `no ${chart} chart of ${path.region} is stored${at === undefined ? "" : ` at or before ${at.toISOString()}`}`
         })
-        // Named by the run whose chart answers: every `at` that finds that run shares it.
-        return trends.chartSource(path.region, chart, at).pipe(
-          Effect.flatMap(({ newestRun, runId }) =>
+        const computed = (when: Date) => Effect.map(trends.chartJson(path.region, chart, when), Option.map(jsonBytes))
+        // The current chart changes only when a run is stored: it is named by the newest run,
+        // as the page's is. A chart as it stood is named by the run whose chart answers, so
+        // every `at` that finds that run shares it.
+        const answer = at === undefined
+          ? Effect.flatMap(
+            newestRun.get,
+            (newest) => cache.get(`chart ${path.region} ${chart} now ${asOf(newest)}`, Effect.suspend(() => computed(new Date())))
+          )
+          : Effect.flatMap(trends.chartSource(path.region, chart, at), ({ newestRun, runId }) =>
             runId === null
               ? Effect.succeedNone
-              : cache.get(
-                `chart ${path.region} ${chart} run ${runId} ${asOf(newestRun)}`,
-                Effect.map(trends.chartJson(path.region, chart, at), Option.map(jsonBytes))
-              )
-          ),
+              : cache.get(`chart ${path.region} ${chart} run ${runId} ${asOf(newestRun)}`, computed(at)))
+        return answer.pipe(
           fromStore,
           Effect.flatMap(Option.match({ onNone: () => Effect.fail(notFound), onSome: Effect.succeed }))
         )
@@ -84,10 +90,10 @@ export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handler
         // kept as none, and asked again below for its reason; so are runs that cannot be read.
         const kept = Effect.catchTag(Effect.asSome(searched), "InvalidQuery", () => Effect.succeedNone)
         const name = JSON.stringify([request.query, [...new Set(request.regions)].sort(), request.limit])
-        return trends.newestRun().pipe(
+        return newestRun.get.pipe(
           Effect.matchEffect({
             onFailure: () => Effect.succeed(Option.none<HttpServerResponse.HttpServerResponse>()),
-            onSuccess: (newestRun) => cache.get(`search ${name} ${asOf(newestRun)}`, kept)
+            onSuccess: (newest) => cache.get(`search ${name} ${asOf(newest)}`, kept)
           }),
           Effect.flatMap(Option.match({ onNone: () => searched, onSome: Effect.succeed })),
           Effect.catchTags({
@@ -147,7 +153,10 @@ const describeDecodeError = (e: HttpApiError.HttpApiDecodeError) => {
 }
 
 /** The API with its handlers: needs the store's read services. Its cache is the pages' (one layer, built once). */
-export const TrendsApiLive = HttpApiBuilder.api(TrendsApi).pipe(Layer.provide(TrendsHandlers), Layer.provide(ResponseCache.Default))
+export const TrendsApiLive = HttpApiBuilder.api(TrendsApi).pipe(
+  Layer.provide(TrendsHandlers),
+  Layer.provide(Layer.merge(ResponseCache.Default, NewestRun.Default))
+)
 
 /**
  * Sent with every answer, errors included. The pages and the JSON carry strangers' titles:

@@ -4,6 +4,7 @@ import type { RegionCode } from "../Domain/Region.js"
 import { VideoId } from "../Domain/Video.js"
 import { RegionParam, TrendsApi } from "../Http/Api.js"
 import { asOf, htmlBytes, periodOf, ResponseCache } from "../Http/Cache.js"
+import { NewestRun } from "../Http/NewestRun.js"
 import { minute } from "../Report/Format.js"
 import type { DatabaseRefused, DatabaseUnavailable } from "../Store/Errors.js"
 import { VideoSearch } from "../Store/Search.js"
@@ -54,6 +55,7 @@ export const WebPagesLive = HttpApiBuilder.Router.use((router) =>
     const trends = yield* Trends
     const videoSearch = yield* VideoSearch
     const cache = yield* ResponseCache
+    const newestRun = yield* NewestRun
     const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
 
     const searchPageOf = (query: string) =>
@@ -64,10 +66,10 @@ export const WebPagesLive = HttpApiBuilder.Router.use((router) =>
 
     /** Kept until a run is stored, as the hits are; uncached when the runs cannot be read. */
     const search = (query: string) =>
-      trends.newestRun().pipe(
+      newestRun.get.pipe(
         Effect.matchEffect({
           onFailure: () => searchPageOf(query),
-          onSuccess: (newestRun) => cache.always(`search page ${JSON.stringify(query)} ${asOf(newestRun)}`, searchPageOf(query))
+          onSuccess: (newest) => cache.always(`search page ${JSON.stringify(query)} ${asOf(newest)}`, searchPageOf(query))
         })
       )
 
@@ -89,7 +91,7 @@ export const WebPagesLive = HttpApiBuilder.Router.use((router) =>
       Either.match(asked === undefined ? Either.right(undefined) : decodeRegion(asked), {
         onLeft: () => Effect.succeed(htmlResponse(errorPage("Unknown region", `region: "${asked}" is not an ISO 3166-1 alpha-2 code, e.g. PL.`), 400)),
         onRight: (region) =>
-          Effect.flatMap(trends.newestRun(), (newestRun) => cache.always(`page ${region ?? "/"} ${asOf(newestRun)}`, chartNow(region)))
+          Effect.flatMap(newestRun.get, (newest) => cache.always(`page ${region ?? "/"} ${asOf(newest)}`, chartNow(region)))
       })
 
     yield* router.get(
@@ -141,4 +143,4 @@ export const WebPagesLive = HttpApiBuilder.Router.use((router) =>
       Effect.succeed(HttpServerResponse.text(STYLESHEET, { contentType: "text/css; charset=utf-8", headers: { "cache-control": "public, max-age=3600" } }))
     )
   })
-).pipe(Layer.provide(ResponseCache.Default))
+).pipe(Layer.provide(Layer.merge(ResponseCache.Default, NewestRun.Default)))
