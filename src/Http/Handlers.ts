@@ -71,10 +71,10 @@ export const TrendsHandlers = HttpApiBuilder.group(TrendsApi, "trends", (handler
             newestRun.get,
             (newest) => cache.get(`chart ${path.region} ${chart} now ${asOf(newest)}`, Effect.suspend(() => computed(new Date())))
           )
-          : Effect.flatMap(trends.chartSource(path.region, chart, at), ({ newestRun, runId }) =>
-            runId === null
+          : Effect.flatMap(trends.chartSource(path.region, chart, at), (source) =>
+            source.runId === null
               ? Effect.succeedNone
-              : cache.get(`chart ${path.region} ${chart} run ${runId} ${asOf(newestRun)}`, computed(at)))
+              : cache.get(`chart ${path.region} ${chart} run ${source.runId} ${asOf(source.newestRun)}`, computed(at)))
         return answer.pipe(
           fromStore,
           Effect.flatMap(Option.match({ onNone: () => Effect.fail(notFound), onSome: Effect.succeed }))
