@@ -157,15 +157,17 @@ export const upsertVideos = (sql: SqlClient.SqlClient, runId: RunId, rows: Reado
              END AS search
       FROM v LEFT JOIN videos cur ON cur.video_id = v.video_id
     ),
+    -- In key order (the join above may not keep the rows' order): see insertEntries.
     stats AS (
       INSERT INTO video_stats (video_id, observed_at, view_count, like_count, comment_count)
-      SELECT video_id, last_seen_at, view_count, like_count, comment_count FROM seen
+      SELECT video_id, last_seen_at, view_count, like_count, comment_count FROM seen ORDER BY video_id
       ON CONFLICT DO NOTHING
     ),
     revisions AS (
       INSERT INTO video_revisions (video_id, observed_at, title, description, thumbnail_url, tags)
       SELECT video_id, last_seen_at, title, description, thumbnail_url, tags FROM seen
       WHERE is_new OR (NOT is_older AND text_changed)
+      ORDER BY video_id
       ON CONFLICT DO NOTHING
     )
     INSERT INTO videos AS old (
@@ -209,9 +211,10 @@ export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, videos: R
         ${pgArray(videos.map((v) => v.lastSeenAt.toISOString()))}::timestamptz[]
       ) AS r(video_id, view_count, like_count, comment_count, regions, first_seen_at, last_seen_at)
     ),
+    -- In the index's key order, the database's collation (dedup's sort is by code unit): see insertEntries.
     stats AS (
       INSERT INTO video_stats (video_id, observed_at, view_count, like_count, comment_count)
-      SELECT video_id, last_seen_at, view_count, like_count, comment_count FROM v
+      SELECT video_id, last_seen_at, view_count, like_count, comment_count FROM v ORDER BY video_id
       ON CONFLICT DO NOTHING
     )
     UPDATE videos AS old SET
@@ -229,7 +232,13 @@ export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, videos: R
     FROM v WHERE old.video_id = v.video_id`
     .pipe(Effect.mapError(storeErrorOf("storing counters")))
 
-/** One row per (run, region, chart, video). */
+/**
+ * One row per (run, region, chart, video), inserted in `video_id` order: the month's
+ * `(video_id, fetched_at)` index is large by the month's end, and keys that come in order
+ * walk its leaves once instead of jumping between them (22,000 entries into a month of
+ * 2.1 M: 1.1–1.4 s in chart order, 0.63–0.70 s sorted). The primary key, whose keys start
+ * with this run's id, takes them in any order at its right edge.
+ */
 export const insertEntries = (sql: SqlClient.SqlClient, runId: RunId, entries: ReadonlyArray<RegionalVideo>) =>
   sql`
     INSERT INTO trending_entries (run_id, region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)
@@ -243,5 +252,6 @@ export const insertEntries = (sql: SqlClient.SqlClient, runId: RunId, entries: R
       ${pgArray(entries.map((e) => orNull(e.likeCount)))}::bigint[],
       ${pgArray(entries.map((e) => orNull(e.commentCount)))}::bigint[],
       ${pgArray(entries.map((e) => e.fetchedAt.toISOString()))}::timestamptz[]
-    ) AS e(region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)`
+    ) AS e(region, chart, video_id, rank, view_count, like_count, comment_count, fetched_at)
+    ORDER BY e.video_id`
     .pipe(Effect.mapError(storeErrorOf("storing trending entries")))
