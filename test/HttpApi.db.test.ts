@@ -69,24 +69,28 @@ const StoreLive = Layer.mergeAll(VideoStore.Default, Trends.Default, VideoSearch
 
 const ServerLive = serveOn({ host: "127.0.0.1", port: 0 }).pipe(Layer.provide(Seeded), Layer.provide(StoreLive))
 
-/** The store as it is when the database is down (reads) or refuses (search): a layer swap, HTTP as it is. */
-const secret = "postgres://vvv:hunter2@db.internal/vvv"
-const unavailable = (operation: string) => Effect.fail(new DatabaseUnavailable({ operation, detail: `connect ECONNREFUSED ${secret}` }))
-const DownStore = Layer.mergeAll(
+/** Trends whose every read fails as `fail` says: the store's failures as a layer swap, HTTP as it is. */
+const failingTrends = (fail: (operation: string) => Effect.Effect<never, DatabaseUnavailable | DatabaseRefused>) =>
   Layer.succeed(
     Trends,
     Trends.make({
-      chart: () => unavailable("reading a chart"),
-      chartJson: () => unavailable("reading a chart"),
-      video: () => unavailable("reading a video"),
-      overlap: () => unavailable("reading the overlap of the charts"),
-      runs: () => unavailable("reading the runs"),
-      regions: () => unavailable("reading the stored regions"),
-      chartSource: () => unavailable("reading which run a chart is"),
-      periodSource: () => unavailable("reading the bounds of a period"),
-      newestRun: () => unavailable("reading the newest run")
+      chart: () => fail("reading a chart"),
+      chartJson: () => fail("reading a chart"),
+      video: () => fail("reading a video"),
+      overlap: () => fail("reading the overlap of the charts"),
+      runs: () => fail("reading the runs"),
+      regions: () => fail("reading the stored regions"),
+      chartSource: () => fail("reading which run a chart is"),
+      periodSource: () => fail("reading the bounds of a period"),
+      newestRun: () => fail("reading the newest run")
     })
-  ),
+  )
+
+/** The store as it is when the database is down (reads) or refuses (search). */
+const secret = "postgres://vvv:hunter2@db.internal/vvv"
+const unavailable = (operation: string) => Effect.fail(new DatabaseUnavailable({ operation, detail: `connect ECONNREFUSED ${secret}` }))
+const DownStore = Layer.mergeAll(
+  failingTrends(unavailable),
   Layer.succeed(
     VideoSearch,
     VideoSearch.make({ search: () => Effect.fail(new DatabaseRefused({ operation: "searching", detail: `permission denied (${secret})` })) })
@@ -106,20 +110,7 @@ const RefusingServerLive = serveOn({ host: "127.0.0.1", port: 0 }).pipe(Layer.pr
       refusingLog.push(parts.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(" "))
     })
   ),
-  Layer.succeed(
-    Trends,
-    Trends.make({
-      chart: () => refused("reading a chart"),
-      chartJson: () => refused("reading a chart"),
-      video: () => refused("reading a video"),
-      overlap: () => refused("reading the overlap of the charts"),
-      runs: () => refused("reading the runs"),
-      regions: () => refused("reading the stored regions"),
-      chartSource: () => refused("reading which run a chart is"),
-      periodSource: () => refused("reading the bounds of a period"),
-      newestRun: () => refused("reading the newest run")
-    })
-  ),
+  failingTrends(refused),
   Layer.succeed(VideoSearch, VideoSearch.make({ search: () => refused("searching") }))
 )))
 
