@@ -58,7 +58,7 @@ export const saveTracked = (sql: SqlClient.SqlClient, tracked: ReadonlyArray<Tra
       JOIN videos v ON v.video_id = t.video_id
     ),
     stats AS (
-      -- In key order, as the entries are (VideoRows.insertEntries): the month's index is large.
+      -- In key order, as the entries are (VideoRows.ts): the month's index is large.
       INSERT INTO video_stats (video_id, observed_at, view_count, like_count, comment_count)
       SELECT video_id, observed_at, view_count, like_count, comment_count FROM t ORDER BY video_id
       ON CONFLICT DO NOTHING
