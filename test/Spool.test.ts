@@ -1,13 +1,18 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Logger, LogLevel, Option, Ref, Schema, TestClock } from "effect"
+import { Effect, Fiber, Layer, Logger, LogLevel, Option, Redacted, Ref, Schema, TestClock } from "effect"
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { YouTubeConfig, youTubeSettings } from "../src/Config.js"
+import type { Batch } from "../src/Domain/Run.js"
 import { ingest } from "../src/Ingest/Pipeline.js"
+import { VideoStore } from "../src/Store/VideoStore.js"
+import { YouTube } from "../src/YouTube/Client.js"
 import { CategoryId, RegionalVideo } from "../src/Domain/Video.js"
 import { DatabaseUnavailable } from "../src/Store/Errors.js"
 import { encodeSpoolEntry } from "../src/Store/SpoolEntry.js"
-import { regional } from "./support/Fixtures.js"
+import { apiItem, page, region, regional } from "./support/Fixtures.js"
+import { json, scriptedHttp } from "./support/ScriptedHttp.js"
 import { chart, failingStore, fullDisk, harness, untilRequested } from "./support/Pipeline.js"
 
 /** The spool: a run's write-ahead copy of what it fetched, until the batch is committed. */
@@ -36,6 +41,65 @@ describe("the spool", () => {
       expect(readdirSync(join(state, "spool"))).toEqual([])
     }))
 
+  it.effect("the pages are spooled as the API sent them, and read back into the very batch the run fetched", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      // MAX_RESULTS=120: pages of 50, 50 and the first 20 of a third; in each: a malformed item, a
+      // title of hostile characters, a video listed again on the next page, one shared by both regions.
+      const items = (code: string, token: string | null) => {
+        const base = token === null ? 0 : Number(token)
+        return Array.from({ length: 50 }, (_, i) => {
+          const n = base + i
+          if (n === 2) return apiItem(`${code}-bad-item`, { statistics: { viewCount: "-1" } })
+          if (n === 4) return apiItem(`${code}-hostile`, { title: `<script>alert(1)</script> "quote" \\ \u2028 🔥 ${"\u0000"}` })
+          if (n === 50) return apiItem(`${code}-twice`)
+          if (n === 9) return apiItem("shared-vid1", { views: String(code === "PL" ? 100 : 200) })
+          return apiItem(n === 7 ? `${code}-twice` : `${code}-${String(n).padStart(7, "0")}`, { views: String(1000 - n) })
+        })
+      }
+      const http = scriptedHttp([], (url) => {
+        const token = url.searchParams.get("pageToken")
+        const code = url.searchParams.get("regionCode")!
+        const next = token === null ? "50" : token === "50" ? "100" : undefined
+        return json(200, page(items(code, token), next))
+      })
+      const client = YouTube.Default.pipe(Layer.provide(Layer.merge(
+        http.layer,
+        Layer.succeed(YouTubeConfig, youTubeSettings({ apiKey: Redacted.make("AIza-spool-test-key"), baseUrl: "https://youtube.test/youtube/v3", maxResults: 120 }))
+      )))
+      const attempted = yield* Ref.make<ReadonlyArray<Batch>>([])
+      const down = new DatabaseUnavailable({ operation: "connecting", detail: "ECONNREFUSED" })
+      const { layer } = yield* harness(() => Effect.die("unused"), {
+        state,
+        regions: [region("PL"), region("SE")],
+        youtube: client,
+        store: VideoStore.make({ ...failingStore(down), saveRun: (batch) => Effect.zipRight(Ref.update(attempted, (a) => [...a, batch]), Effect.fail(down)) })
+      })
+      expect((yield* Effect.flip(Effect.provide(ingest, layer)))._tag).toBe("DatabaseUnavailable")
+      const [fetched] = yield* Ref.get(attempted)
+      // 2 × (120 taken − the malformed item − the second listing of one video).
+      expect(fetched!.entries).toHaveLength(2 * 118)
+      const [file] = readdirSync(join(state, "spool"))
+      const text = readFileSync(join(state, "spool", file!), "utf8")
+      // The pages as sent: the API's own fields (which no entry keeps) and the malformed item are in the file.
+      expect(text.startsWith(`{"units":[{"region":`)).toBe(true)
+      expect(text).toContain(`"etag":"etag-PL-bad-item"`)
+      expect(text).toContain(`"kind":"youtube#videoListResponse"`)
+
+      yield* TestClock.adjust("7 hours")
+      const next = yield* harness((code) => Effect.succeed(chart(code)), { state, regions: [region("PL"), region("SE")] })
+      yield* Effect.provide(ingest, next.layer)
+      const [spooled] = yield* Ref.get(next.saved)
+      expect(spooled!.batchId).toBe(fetched!.batchId)
+      expect(spooled!.entries).toEqual(fetched!.entries)
+      expect(spooled!.videos).toEqual(fetched!.videos)
+      const hostile = spooled!.entries.find((e) => e.videoId === "PL-hostile")!
+      expect(hostile.title).toBe(`<script>alert(1)</script> "quote" \\ \u2028 🔥 ${"\u0000"}`)
+      expect(spooled!.entries.filter((e) => e.videoId === "SE-twice").map((e) => e.rank)).toEqual([8])
+      expect(spooled!.entries.filter((e) => e.region === "SE").map((e) => e.rank).at(-1)).toBe(120)
+      expect(readdirSync(join(state, "spool"))).toEqual([])
+    }))
+
   it.effect("the spool file is written as the units come in, under a temporary name; an interrupted fetch leaves nothing in the spool", () =>
     Effect.gen(function*() {
       const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
@@ -57,7 +121,7 @@ describe("the spool", () => {
       }
       expect(names).toHaveLength(1)
       expect(names[0]).toMatch(/^\.run-0-\d+\.json\.\d+\.tmp$/)
-      expect(text.startsWith(`{"entries":[{"videoId":`)).toBe(true)
+      expect(text.startsWith(`{"units":[{"entries":[{"videoId":`)).toBe(true)
       const regions = new Set([...text.matchAll(/"videoId":"([A-Z]{2})-\d+"/g)].map((m) => m[1]))
       expect(regions.size).toBeGreaterThan(0)
       expect(regions.has("AT")).toBe(false)

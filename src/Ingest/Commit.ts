@@ -4,8 +4,9 @@ import type { StoreConnection } from "../Store/Connection.js"
 import type { StoreError } from "../Store/Errors.js"
 import { Spool, type SpooledBatch, type SpoolWriter } from "../Store/Spool.js"
 import type { VideoStore } from "../Store/VideoStore.js"
+import { readSpooledChart } from "../YouTube/Pages.js"
 
-/** The run's spool file, written as the fetch goes (`append` each unit's entries), for `writeAhead` to complete. */
+/** The run's spool file, written as the fetch goes (`append` each unit as it comes), for `writeAhead` to complete. */
 export const startWriteAhead = (startedAt: Date): Effect.Effect<SpoolWriter, never, Spool | Scope.Scope> =>
   Effect.flatMap(Spool, (spool) => spool.open(startedAt))
 
@@ -40,7 +41,7 @@ export const keptOrLost = (batch: Batch, kept: SpooledBatch | undefined) =>
 const storeSpooled = (store: VideoStore, own: SpooledBatch | undefined) =>
   Effect.gen(function*() {
     const spool = yield* Spool
-    for (const spooled of yield* spool.pending(own?.path)) {
+    for (const spooled of yield* spool.pending(own?.path, readSpooledChart)) {
       const stored = yield* store.saveRun(spooled.batch).pipe(Effect.either)
       if (stored._tag === "Left") {
         yield* Effect.logWarning(`could not store the spooled batch ${spooled.path} yet: ${stored.left.message}`)

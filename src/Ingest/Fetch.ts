@@ -1,6 +1,7 @@
 import { Duration, Effect, Either, Option, Ref } from "effect"
 import { IngestConfig } from "../Config.js"
 import { type ChartUnit, RegionOutcome, unitLabel } from "../Domain/Run.js"
+import type { FetchedChart, SentPage } from "../Domain/SentPage.js"
 import type { RegionalVideo } from "../Domain/Video.js"
 import { YouTube } from "../YouTube/Client.js"
 import { stopsTheRun, type YouTubeError } from "../YouTube/Errors.js"
@@ -21,6 +22,8 @@ export interface Fetched {
 interface UnitResult {
   readonly outcome: RegionOutcome
   readonly videos: ReadonlyArray<RegionalVideo>
+  /** The pages as sent: for `onUnit` (the spool), not kept past it. */
+  readonly sent?: ReadonlyArray<SentPage> | undefined
 }
 
 const millis = (elapsed: Duration.Duration) => Math.round(Duration.toMillis(elapsed))
@@ -30,11 +33,11 @@ const millis = (elapsed: Duration.Duration) => Math.round(Duration.toMillis(elap
  * started in the order that earlier runs' durations say finishes soonest; each unit is
  * retried on its own. One unit's failure is that unit's outcome; an error every unit
  * would repeat (quota, key) stops the units not yet started. `onUnit` hears of each
- * unit as it finishes, with its entries.
+ * unit as it finishes, with its entries and the pages they came from.
  */
 export const fetchCharts = (
   units: ReadonlyArray<ChartUnit>,
-  onUnit: (outcome: RegionOutcome, entries: ReadonlyArray<RegionalVideo>) => Effect.Effect<void>
+  onUnit: (outcome: RegionOutcome, fetched: FetchedChart) => Effect.Effect<void>
 ) =>
   Effect.gen(function*() {
     const { concurrency, everyRegion } = yield* IngestConfig
@@ -90,19 +93,21 @@ export const fetchCharts = (
         }
         const [elapsed, result] = yield* youtube.fetchChart(unit).pipe(Effect.either, Effect.timed)
         return yield* Either.match(result, {
-          onRight: ({ attempts, malformed, videos }): Effect.Effect<UnitResult> =>
+          onRight: ({ attempts, malformed, sent, videos }): Effect.Effect<UnitResult> =>
             Effect.succeed({
               outcome: RegionOutcome.ok(
                 unit.region,
                 { videos: videos.length, malformed, attempts, durationMs: millis(elapsed) },
                 unit.chart
               ),
-              videos
+              videos,
+              sent
             }),
           onLeft: ({ attempts, error }) => failed(unit, error, attempts, elapsed)
         })
       }).pipe(
-        Effect.tap(({ outcome, videos }) => onUnit(outcome, videos)),
+        Effect.tap(({ outcome, sent, videos }) => onUnit(outcome, { ...unit, videos, sent })),
+        Effect.map(({ outcome, videos }): UnitResult => ({ outcome, videos })),
         Effect.withSpan("Ingest.fetchChart", { attributes: { region: unit.region, chart: unit.chart } })
       )
     }

@@ -96,7 +96,7 @@ export const ingest = Effect.gen(function*() {
     const spoolFile = yield* startWriteAhead(startedAt)
     const fetched = withDeferred(
       plan.units,
-      yield* fetchCharts(charts.send, (outcome, entries) => Effect.zipRight(fetchedOne(outcome), spoolFile.append(entries))),
+      yield* fetchCharts(charts.send, (outcome, unit) => Effect.zipRight(fetchedOne(outcome), spoolFile.append(unit))),
       charts.deferred,
       "the quota left today does not cover it; asked first next run"
     )

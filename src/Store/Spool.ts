@@ -2,7 +2,9 @@ import { FileSystem, Path } from "@effect/platform"
 import { Clock, Data, Deferred, Effect, Either, Fiber, Mailbox, Option, ParseResult, Schema, type Scope, Stream } from "effect"
 import { dedup } from "../Domain/Dedup.js"
 import { type Batch, RegionOutcome, RunStatus } from "../Domain/Run.js"
-import { RegionalVideo } from "../Domain/Video.js"
+import { RegionCode } from "../Domain/Region.js"
+import type { FetchedChart, ReadSpooledChart } from "../Domain/SentPage.js"
+import { ChartId, RegionalVideo } from "../Domain/Video.js"
 import { AtomicWriter, describeFileError } from "../Files.js"
 import { isAlive } from "../Process.js"
 import { StateDirectory } from "../State.js"
@@ -15,36 +17,89 @@ import { encodeSpoolEntry } from "./SpoolEntry.js"
  * when this one could not.
  */
 
-/** What a spool file holds: the batch as JSON; the merged videos are derived again (`dedup` is pure). */
-const BatchHeader = Schema.Struct({
-  version: Schema.Literal(1),
+/**
+ * What a spool file holds: the batch's header, and what it fetched, a unit at a time in
+ * the order the units came in. Since version 2, a unit is its pages as the API sent them
+ * (read again as the fetch read them: `ReadSpooledChart`), or, from a host's client that
+ * keeps no pages, its entries; version 1 (the first stage) kept every unit's entries in
+ * one list. The merged videos are derived again (`dedup` is pure).
+ */
+const headerFields = {
   batchId: Schema.optional(Schema.String),
   startedAt: Schema.Date,
   finishedAt: Schema.Date,
   status: RunStatus,
   outcomes: Schema.Array(RegionOutcome)
+}
+const BatchHeader = Schema.Struct({ ...headerFields, version: Schema.Literal(2) })
+const SpooledPageJson = Schema.Struct({
+  firstRank: Schema.Int.pipe(Schema.positive()),
+  take: Schema.NonNegativeInt,
+  fetchedAt: Schema.Date,
+  body: Schema.Unknown
 })
-const BatchFile = Schema.parseJson(Schema.Struct({ ...BatchHeader.fields, entries: Schema.Array(RegionalVideo) }))
+const SentUnitJson = Schema.Struct({ region: RegionCode, chart: ChartId, pages: Schema.Array(SpooledPageJson) })
+const EntriesJson = Schema.Struct({ entries: Schema.Array(RegionalVideo) })
+const BatchFile = Schema.parseJson(Schema.Union(
+  Schema.Struct({ ...headerFields, version: Schema.Literal(1), entries: Schema.Array(RegionalVideo) }),
+  Schema.Struct({ ...headerFields, version: Schema.Literal(2), units: Schema.Array(Schema.Union(SentUnitJson, EntriesJson)) })
+))
 
 // Compiled on first use (and then memoised by Schema), not at start-up: the spool is
 // needed after the fetch, and start-up is on the way to the first request.
 const HeaderJson = Schema.parseJson(BatchHeader)
 const decodeFile = (text: string) => Schema.decodeUnknownEither(BatchFile)(text)
 
-/** Entries encoded a slice at a time: the file is written as it is encoded, never whole in memory. */
+/** The entries a file holds, its units read as their fetch read them; why not, when a unit's pages are no pages. */
+const entriesOf = (file: typeof BatchFile.Type, readChart: ReadSpooledChart): Either.Either<ReadonlyArray<RegionalVideo>, string> => {
+  if (file.version === 1) return Either.right(file.entries)
+  const entries: Array<RegionalVideo> = []
+  for (const unit of file.units) {
+    if ("entries" in unit) entries.push(...unit.entries)
+    else {
+      const read = readChart(unit)
+      if (Either.isLeft(read)) return Either.left(read.left)
+      entries.push(...read.right)
+    }
+  }
+  return Either.right(entries)
+}
+
+/** A unit's entries (from a client that keeps no pages) are encoded a slice at a time: the file is written as it is encoded, never whole in memory. */
 const SLICE = 500
+
+/**
+ * A unit as the file keeps it (one element of `units`, or a few of a client's entries):
+ * its pages' bytes as they came, between the few bytes that say what they are.
+ */
+const unitParts = (unit: FetchedChart): ReadonlyArray<string | Uint8Array> => {
+  if (unit.sent === undefined) {
+    const parts: Array<string> = []
+    for (let i = 0; i < unit.videos.length; i += SLICE) {
+      parts.push(`${i === 0 ? "" : ","}{"entries":${JSON.stringify(unit.videos.slice(i, i + SLICE).map(encodeSpoolEntry))}}`)
+    }
+    return parts
+  }
+  const parts: Array<string | Uint8Array> = [`{"region":${JSON.stringify(unit.region)},"chart":${JSON.stringify(unit.chart)},"pages":[`]
+  unit.sent.forEach((page, i) => {
+    parts.push(`${i === 0 ? "" : ","}{"firstRank":${page.firstRank},"take":${page.take},"fetchedAt":"${page.fetchedAt.toISOString()}","body":`)
+    parts.push(page.body)
+    parts.push("}")
+  })
+  parts.push("]}")
+  return parts
+}
 
 /** A spool file given up before it was complete (a run interrupted, or that fetched nothing): its temporary file goes. */
 class Abandoned extends Data.TaggedError("Abandoned") {}
 
 /**
- * A spool file being written while the run fetches: each unit's entries are encoded and
- * written as the unit comes in, so that the encoding happens while the fetch waits on the
- * network, and its garbage with the fetch's; what is left when the fetch ends is the header.
+ * A spool file being written while the run fetches: each unit is written as it comes in,
+ * while the fetch waits on the network; what is left when the fetch ends is the header.
  */
 export interface SpoolWriter {
-  /** Adds entries to the file (a unit's, as it is fetched). */
-  readonly append: (entries: ReadonlyArray<RegionalVideo>) => Effect.Effect<void>
+  /** Adds a unit to the file, as it is fetched. */
+  readonly append: (unit: FetchedChart) => Effect.Effect<void>
   /** Completes the file with the batch's header, durably (fsync, rename): its path. */
   readonly finish: (batch: Batch) => Effect.Effect<string, SpoolUnwritable>
   /** Gives the file up: its temporary file is removed, nothing appears in the spool. */
@@ -94,7 +149,7 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
     const directory = path.join((yield* StateDirectory).path, "spool")
 
     /**
-     * Starts the spool file of the run started at `startedAt`: `{"entries":[ …, … ], …header}`
+     * Starts the spool file of the run started at `startedAt`: `{"units":[ …, … ], …header}`
      * (`BatchFile` reads its fields in any order; files of earlier releases put the header
      * first). It is written under a temporary name by a fiber of the scope, and appears
      * under its own name only once `finish` has made it durable. A file that cannot be
@@ -104,31 +159,30 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
     const open = (startedAt: Date): Effect.Effect<SpoolWriter, never, Scope.Scope> =>
       Effect.gen(function*() {
         const file = path.join(directory, `run-${startedAt.getTime()}-${process.pid}.json`)
-        // Slices of entries: the writer's fiber encodes them, so a fetch's slot is free as soon as its unit is in.
-        const slices = yield* Mailbox.make<ReadonlyArray<RegionalVideo>, Abandoned>()
+        // The writer's fiber writes the units, so a fetch's slot is free as soon as its unit is in.
+        const units = yield* Mailbox.make<FetchedChart, Abandoned>()
         const header = yield* Deferred.make<string>()
-        const encoded = Mailbox.toStream(slices).pipe(
-          Stream.zipWithIndex,
-          Stream.map(([slice, i]) => `${i === 0 ? "" : ","}${JSON.stringify(slice.map(encodeSpoolEntry)).slice(1, -1)}`)
+        let written = 0
+        const encoded = Mailbox.toStream(units).pipe(
+          Stream.mapConcat((unit) => unitParts(unit).flatMap((part, i) => i === 0 && written++ > 0 ? [",", part] : [part]))
         )
-        const text = Stream.make(`{"entries":[`).pipe(
+        const text = Stream.make<Array<string | Uint8Array>>(`{"units":[`).pipe(
           Stream.concat(encoded),
           Stream.concat(Stream.fromEffect(Effect.map(Deferred.await(header), (json) => `],${json.slice(1)}`)))
         )
         // Its failure is `finish`'s to say, and an abandoned file is none: not logged as an unhandled error.
         const writing = yield* Effect.forkScoped(writeFileAtomic(file, text)).pipe(Effect.withUnhandledErrorLogLevel(Option.none()))
         // Runs before the fork's own finalizer: the writer, uninterruptible, ends on the failure and removes its file.
-        yield* Effect.addFinalizer(() => slices.fail(new Abandoned()))
-        const append = (entries: ReadonlyArray<RegionalVideo>) =>
+        yield* Effect.addFinalizer(() => units.fail(new Abandoned()))
+        const append = (unit: FetchedChart) =>
           Effect.sync(() => {
             // A writer that failed takes nothing more: `finish` says why.
-            if (writing.unsafePoll() !== null) return
-            for (let i = 0; i < entries.length; i += SLICE) slices.unsafeOffer(entries.slice(i, i + SLICE))
+            if (writing.unsafePoll() === null && unit.videos.length > 0) units.unsafeOffer(unit)
           })
         const finish = (batch: Batch) =>
           Effect.gen(function*() {
-            yield* slices.end
-            yield* Deferred.succeed(header, yield* Effect.orDie(Schema.encode(HeaderJson)({ version: 1, ...batch })))
+            yield* units.end
+            yield* Deferred.succeed(header, yield* Effect.orDie(Schema.encode(HeaderJson)({ version: 2, ...batch })))
             yield* Fiber.join(writing).pipe(
               Effect.mapError((e) =>
                 new SpoolUnwritable({ path: file, detail: e._tag === "Abandoned" ? "abandoned" : describeFileError(e) })
@@ -137,23 +191,33 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
             yield* Effect.logDebug(`wrote the fetched batch (${batch.entries.length} entries) ahead to ${file}`)
             return file
           }).pipe(Effect.withSpan("Spool.write"))
-        const abandon = Effect.zipRight(slices.fail(new Abandoned()), Effect.ignore(Fiber.join(writing)))
+        const abandon = Effect.zipRight(units.fail(new Abandoned()), Effect.ignore(Fiber.join(writing)))
         return { append, finish, abandon } satisfies SpoolWriter
       })
 
     /** A file that does not decode is renamed `*.corrupt` (kept for a person to look at) and logged. */
-    const read = (file: string, name: string): Effect.Effect<Option.Option<SpooledBatch>> =>
+    const read = (file: string, name: string, readChart: ReadSpooledChart): Effect.Effect<Option.Option<SpooledBatch>> =>
       fs.readFileString(file).pipe(
         Effect.mapError((e) => e.message),
         Effect.flatMap((text) =>
           Either.mapLeft(decodeFile(text), (e) => ParseResult.TreeFormatter.formatErrorSync(e).split("\n")[0]!)
         ),
-        Effect.map((decoded) =>
-          Option.some({
-            path: file,
-            // A file written before batches had ids is known by its name, which is unique too.
-            batch: { ...decoded, batchId: decoded.batchId ?? `spool:${name}`, videos: dedup(decoded.entries) }
-          })
+        Effect.flatMap((decoded) =>
+          Either.map(entriesOf(decoded, readChart), (entries) =>
+            Option.some({
+              path: file,
+              batch: {
+                // A file written before batches had ids is known by its name, which is unique too.
+                batchId: decoded.batchId ?? `spool:${name}`,
+                startedAt: decoded.startedAt,
+                finishedAt: decoded.finishedAt,
+                status: decoded.status,
+                outcomes: decoded.outcomes,
+                entries,
+                videos: dedup(entries)
+              }
+            })
+          )
         ),
         Effect.catchAll((detail) => {
           const movedTo = `${file}.corrupt`
@@ -167,10 +231,11 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
 
     /**
      * The waiting batches, oldest first, but for `except` (this run's own file: it is
-     * stored from memory, and reading it back would cost a decode of the whole batch).
+     * stored from memory, and reading it back would cost a decode of the whole batch),
+     * their charts' pages read by `readChart` (the client's reading: the spool knows no API).
      * A spool that cannot be listed is said, and waits for the next run.
      */
-    const pending = (except?: string) =>
+    const pending = (except: string | undefined, readChart: ReadSpooledChart) =>
       Effect.gen(function*() {
         const names = yield* fs.readDirectory(directory)
         const now = yield* Clock.currentTimeMillis
@@ -190,7 +255,7 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
           const file = path.join(directory, name)
           // Another run that is still going stores its own batch (or leaves it for the next run).
           if (file === except || (yield* runMayBeGoing(name, now, false))) continue
-          const batch = yield* read(file, name)
+          const batch = yield* read(file, name, readChart)
           if (Option.isSome(batch)) batches.push(batch.value)
         }
         return batches

@@ -1,4 +1,4 @@
-import type { HttpClientResponse } from "@effect/platform"
+import type { HttpClientError, HttpClientResponse } from "@effect/platform"
 import { Chunk, Effect, Predicate, Stream } from "effect"
 import { describeParseError } from "./Api.js"
 import { DecodeFailed, type Subject } from "./Errors.js"
@@ -16,8 +16,8 @@ const tooLarge = (region: Subject, how: string) =>
     detail: `the body is larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB a page of videos can be (${how}); not read further`
   })
 
-/** The body as text, or `DecodeFailed` as soon as it passes `MAX_BODY_BYTES`. */
-export const readBody = (region: Subject, response: HttpClientResponse.HttpClientResponse) => {
+/** The body's bytes, or `DecodeFailed` as soon as it passes `MAX_BODY_BYTES`. */
+export const readBody = (region: Subject, response: HttpClientResponse.HttpClientResponse): Effect.Effect<Buffer, DecodeFailed | HttpClientError.ResponseError> => {
   const declared = Number(response.headers["content-length"])
   if (declared > MAX_BODY_BYTES) return Effect.fail(tooLarge(region, `Content-Length: ${declared}`))
   return response.stream.pipe(
@@ -27,7 +27,7 @@ export const readBody = (region: Subject, response: HttpClientResponse.HttpClien
         ? Effect.fail(tooLarge(region, `stopped after ${bytes} bytes`))
         : Effect.succeed({ chunks: Chunk.append(read.chunks, chunk), bytes })
     }),
-    Effect.map(({ chunks }) => Buffer.concat(Chunk.toReadonlyArray(chunks)).toString("utf8"))
+    Effect.map(({ chunks }) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
   )
 }
 

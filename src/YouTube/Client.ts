@@ -4,13 +4,15 @@ import { YouTubeConfig } from "../Config.js"
 import { Category } from "../Domain/Category.js"
 import type { ListedRegion, RegionCode } from "../Domain/Region.js"
 import type { ChartUnit } from "../Domain/Run.js"
+import type { SentPage } from "../Domain/SentPage.js"
 import type { RegionalVideo, TrackedCounters, VideoId } from "../Domain/Video.js"
 import { describeParseError, type VideoListPage } from "./Api.js"
 import { FetchFailed, type InvalidApiKey, type QuotaExceeded, type Subject, type YouTubeError } from "./Errors.js"
-import { decodeCategory, decodeItem, decodeRegion, toRegionalVideo } from "./Item.js"
+import { decodeCategory, decodeRegion } from "./Item.js"
 import { decodeLookupItem, idOf, toTrackedCounters } from "./Lookup.js"
 import { QuotaGate, unbudgeted } from "./Quota.js"
-import { API_KEY_HEADER, type ChartFetch, type LookUpAnswer, sendList } from "./Request.js"
+import { firstOfEach, pageVideos } from "./Pages.js"
+import { API_KEY_HEADER, type ChartFetch, type ListAnswer, type LookUpAnswer, sendList } from "./Request.js"
 import { retrySchedule, sayRetryAfterTooLong } from "./Retry.js"
 
 export type { ChartFetch, LookUpAnswer } from "./Request.js"
@@ -30,17 +32,12 @@ interface Cursor {
   readonly attempts: number
 }
 
-/** One page, read: its items decoded in rank order, and what it cost. */
+/** One page, read: its items decoded in rank order, the page as sent, and what it cost. */
 interface PageRead {
   readonly videos: ReadonlyArray<RegionalVideo>
   readonly malformed: number
+  readonly sent: SentPage
   readonly attempts: number
-}
-
-/** A video listed twice keeps its first rank. */
-const firstOfEach = (videos: ReadonlyArray<RegionalVideo>): ReadonlyArray<RegionalVideo> => {
-  const seen = new Set<string>()
-  return videos.filter((v) => !seen.has(v.videoId) && seen.add(v.videoId) !== undefined)
 }
 
 const total = (pages: ReadonlyArray<PageRead>, count: (page: PageRead) => number) =>
@@ -66,7 +63,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
      * means. Its unit is taken from the run's gate first; a key that answers
      * `quotaExceeded` or is rejected is retired and the request goes again with the next.
      */
-    const requestList = (region: Subject, path: string, urlParams: Record<string, string | number>): Effect.Effect<VideoListPage, YouTubeError> =>
+    const requestList = (region: Subject, path: string, urlParams: Record<string, string | number>): Effect.Effect<ListAnswer, YouTubeError> =>
       Effect.gen(function*() {
         const gate = yield* currentGate
         const key = yield* gate.take(region)
@@ -112,7 +109,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
     const readPage = ({ chart, region }: ChartUnit, cursor: Cursor) =>
       Effect.gen(function*() {
         const size = Math.min(PAGE_SIZE, config.maxResults - cursor.position)
-        const [page, attempts] = yield* withRetries(
+        const [{ body, page }, attempts] = yield* withRetries(
           region,
           requestList(region, "/videos", {
             part: "snippet,statistics,contentDetails,status",
@@ -126,18 +123,15 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
         )
         const fetchedAt = new Date(yield* Clock.currentTimeMillis)
         const items = page.items.slice(0, config.maxResults - cursor.position)
-        const videos: Array<RegionalVideo> = []
-        for (const [i, raw] of items.entries()) {
-          const rank = cursor.position + i + 1
-          const item = decodeItem(raw)
-          if (Either.isRight(item)) videos.push(toRegionalVideo(item.right, { region, chart, rank, fetchedAt }))
-          else {
-            yield* Effect.logWarning(`skipped a malformed item: ${describeParseError(item.left)}`).pipe(
-              Effect.annotateLogs({ region, chart, rank })
-            )
-          }
+        const firstRank = cursor.position + 1
+        const { malformed, videos } = pageVideos(items, { region, chart, firstRank, fetchedAt })
+        for (const { error, rank } of malformed) {
+          yield* Effect.logWarning(`skipped a malformed item: ${describeParseError(error)}`).pipe(
+            Effect.annotateLogs({ region, chart, rank })
+          )
         }
-        const read: PageRead = { videos, malformed: items.length - videos.length, attempts }
+        const sent: SentPage = { firstRank, take: items.length, fetchedAt, body }
+        const read: PageRead = { videos, malformed: malformed.length, sent, attempts }
         return [Chunk.of(read), yield* nextCursor({ region, chart }, cursor, page, items.length, attempts)] as const
       })
 
@@ -172,7 +166,8 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
           ...unit,
           videos: firstOfEach(pages.flatMap((page) => page.videos)),
           malformed: total(pages, (page) => page.malformed),
-          attempts: total(pages, (page) => page.attempts)
+          attempts: total(pages, (page) => page.attempts),
+          sent: pages.map((page) => page.sent)
         }
         if (fetched.videos.length + fetched.malformed === 0) {
           yield* Effect.logWarning("the API sent an empty chart; nothing to store from it").pipe(Effect.annotateLogs({ region: unit.region, chart: unit.chart }))
@@ -184,7 +179,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
     /** A list endpoint's items (one request, with its retries); a malformed item costs only itself. */
     const listItems = <A>(subject: Subject, path: string, urlParams: Record<string, string>, decode: (raw: unknown) => Either.Either<A, ParseResult.ParseError>, what: string) =>
       Effect.gen(function*() {
-        const [list] = yield* withRetries(subject, requestList(subject, path, urlParams), 0)
+        const [{ page: list }] = yield* withRetries(subject, requestList(subject, path, urlParams), 0)
         const items: Array<A> = []
         for (const raw of list.items) {
           const item = decode(raw)
@@ -216,7 +211,7 @@ export class YouTube extends Effect.Service<YouTube>()("viralvidvault/YouTube", 
      */
     const lookUp = Effect.fn("YouTube.lookUp")(
       function*(region: RegionCode, ids: ReadonlyArray<VideoId>) {
-        const [list, attempts] = yield* withRetries(
+        const [{ page: list }, attempts] = yield* withRetries(
           region,
           requestList(region, "/videos", { part: "statistics", id: ids.join(","), maxResults: ids.length }),
           0

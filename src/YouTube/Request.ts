@@ -2,6 +2,7 @@ import type { HttpClient } from "@effect/platform"
 import { Clock, Duration, Effect, Either, Redacted } from "effect"
 import type { ApiKey } from "../Domain/Quota.js"
 import type { RegionCode } from "../Domain/Region.js"
+import type { SentPage } from "../Domain/SentPage.js"
 import type { ChartId, RegionalVideo, TrackedCounters, VideoId } from "../Domain/Video.js"
 import { classifyErrorResponse, decodePage, type VideoListPage } from "./Api.js"
 import { describeBody, describeTransportError, readBody } from "./Body.js"
@@ -14,6 +15,11 @@ export interface ChartFetch {
   readonly chart: ChartId
   /** In chart order, one per video id. */
   readonly videos: ReadonlyArray<RegionalVideo>
+  /**
+   * The pages the videos were read from, as sent: what the spool keeps. The client always
+   * gives them; a host's own client may not, and the spool then keeps the videos.
+   */
+  readonly sent?: ReadonlyArray<SentPage> | undefined
   /** Items that could not be decoded, and were left out. */
   readonly malformed: number
   /** HTTP requests made, retries included. */
@@ -38,6 +44,12 @@ export interface ListRequest {
   readonly key: ApiKey
 }
 
+/** A list endpoint's answer: decoded, and its body as it came. */
+export interface ListAnswer {
+  readonly page: VideoListPage
+  readonly body: Uint8Array
+}
+
 /**
  * One request sent, once: its body decoded as a list, or the error the API's answer (or
  * its silence past `timeout`) means. The key travels in a header, never in the URL, so
@@ -47,24 +59,25 @@ export const sendList = (
   client: HttpClient.HttpClient,
   timeout: Duration.Duration,
   { key, path, region, urlParams }: ListRequest
-): Effect.Effect<VideoListPage, YouTubeError> =>
+): Effect.Effect<ListAnswer, YouTubeError> =>
   client.get(path, { urlParams, headers: { [API_KEY_HEADER]: Redacted.value(key.value) } }).pipe(
     Effect.flatMap((response) =>
-      Effect.flatMap(readBody(region, response), (body): Effect.Effect<VideoListPage, YouTubeError> =>
-        response.status >= 200 && response.status < 300
-          ? Either.match(decodePage(body), {
-            onLeft: (error) => Effect.fail(new DecodeFailed({ region, detail: describeBody(body, error) })),
-            onRight: Effect.succeed
+      Effect.flatMap(readBody(region, response), (body): Effect.Effect<ListAnswer, YouTubeError> => {
+        const text = body.toString("utf8")
+        return response.status >= 200 && response.status < 300
+          ? Either.match(decodePage(text), {
+            onLeft: (error) => Effect.fail(new DecodeFailed({ region, detail: describeBody(text, error) })),
+            onRight: (page) => Effect.succeed({ page, body })
           })
           : Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
             Effect.fail(classifyErrorResponse({
               region,
               status: response.status,
-              body,
+              body: text,
               retryAfter: response.headers["retry-after"],
               nowMs
             })))
-      )
+      })
     ),
     Effect.catchTags({
       RequestError: (e) => Effect.fail(new ApiUnavailable({ region, detail: describeTransportError(e.cause ?? e.message) })),

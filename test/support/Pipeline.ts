@@ -99,6 +99,8 @@ interface HarnessOptions {
   readonly categories?: (region: RegionCode) => Effect.Effect<ReadonlyArray<Category>, YouTubeError>
   /** The categories "stored" so far: pass the same one to the runs of one test, as one database. */
   readonly storedCategories?: Ref.Ref<ReadonlyMap<string, StoredCategories>>
+  /** Replaces the scripted client (the behaviours above then go unused): the real one, on a scripted HttpClient. */
+  readonly youtube?: Layer.Layer<YouTube>
 }
 
 /** Two assignable categories, as a region lists them. */
@@ -232,7 +234,7 @@ export const harness = (behaviour: Behaviour, options: HarnessOptions = {}) =>
       saveRegions: () => Effect.succeed([])
     })
     const layer = Layer.mergeAll(
-      Layer.succeed(YouTube, youtube),
+      options.youtube ?? Layer.succeed(YouTube, youtube),
       StoreConnection.opened.pipe(Layer.provide(Layer.succeed(VideoStore, options.store ?? store))),
       Layer.succeed(IngestConfig, ingestSettings({
         regions: options.regions ?? SEVEN,
