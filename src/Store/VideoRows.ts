@@ -18,7 +18,7 @@ import { asJson, pgArray } from "./Parameters.js"
 const orNull = <A>(value: Option.Option<A>) => Option.getOrNull(value)
 
 /** Stands for the record (everything but counters and sightings): equal hashes, nothing to rewrite. */
-const hashOf = (v: UniqueVideo) =>
+export const recordHash = (v: UniqueVideo) =>
   createHash("sha1").update(JSON.stringify([
     v.title, v.channelTitle, orNull(v.channelId), orNull(v.categoryId), v.tags, v.description,
     orNull(Option.map(v.publishedAt, (d) => d.getTime())), orNull(v.durationSeconds), orNull(v.definition),
@@ -67,14 +67,19 @@ export const storedHashes = (sql: SqlClient.SqlClient, videos: ReadonlyArray<Uni
   )
 
 /**
- * The batch's videos split: those whose record is new or changed (written whole), and
- * those whose record is as stored (only their counters and sightings are written).
+ * The batch's videos split by their records' hashes (`recordHash`, in the same order):
+ * those whose record is new or changed (written whole), and those whose record is as
+ * stored (only their counters and sightings are written).
  */
-export const splitByRecord = (videos: ReadonlyArray<UniqueVideo>, stored: ReadonlyMap<string, string | null>) => {
+export const splitByRecord = (
+  videos: ReadonlyArray<UniqueVideo>,
+  hashes: ReadonlyArray<string>,
+  stored: ReadonlyMap<string, string | null>
+) => {
   const whole: Array<object> = []
   const counters: Array<UniqueVideo> = []
-  for (const video of videos) {
-    const hash = hashOf(video)
+  for (const [i, video] of videos.entries()) {
+    const hash = hashes[i]!
     if (stored.get(video.videoId) === hash) counters.push(video)
     else whole.push(wholeRow(video, hash))
   }

@@ -9,7 +9,7 @@ import { listedRegions, saveRegions } from "./RegionRows.js"
 import { ensurePartitions, partitionTimesOf } from "./Partitions.js"
 import { markGone, saveTracked, trackable } from "./TrackingRows.js"
 import { RunRow } from "./Columns.js"
-import { insertEntries, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
+import { insertEntries, recordHash, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
 import { fromSql, storeErrorOf } from "./Errors.js"
 import { takeStoreLock } from "./Locks.js"
 
@@ -17,6 +17,15 @@ export { STORE_LOCK } from "./Locks.js"
 
 // By tag, not instanceof: a host application may load its own copy of @effect/sql.
 const isSqlError = (u: unknown): u is SqlError.SqlError => Predicate.isTagged(u, "SqlError")
+
+/**
+ * `statement` run, and `work` done on this thread while the database runs it: the
+ * statement's fiber starts first and sends it, and the work fills the time that fiber
+ * waits (a world run's store: ~150 ms of hashing records while their stored hashes are
+ * read, ~100 ms of encoding the entries' parameters while the videos are written).
+ */
+const whileRunning = <A, E, B>(statement: Effect.Effect<A, E>, work: () => B) =>
+  Effect.all([statement, Effect.sync(work)], { concurrency: 2 })
 
 /** A run row: `interrupted` is the store's own status, for a run stopped by a signal. */
 const RunInsert = Schema.Struct({
@@ -83,11 +92,15 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
             yield* ensurePartitions(sql, partitionTimesOf(run))
           }
           if (run.videos.length > 0) {
-            const { counters, whole } = splitByRecord(run.videos, yield* storedHashes(sql, run.videos))
-            if (whole.length > 0) yield* upsertVideos(sql, runId, whole)
-            if (counters.length > 0) yield* updateCounters(sql, runId, counters)
-          }
-          if (run.entries.length > 0) yield* insertEntries(sql, runId, run.entries)
+            const [stored, hashes] = yield* whileRunning(storedHashes(sql, run.videos), () => run.videos.map(recordHash))
+            const { counters, whole } = splitByRecord(run.videos, hashes, stored)
+            const writeVideos = Effect.all([
+              whole.length > 0 ? upsertVideos(sql, runId, whole) : Effect.void,
+              counters.length > 0 ? updateCounters(sql, runId, counters) : Effect.void
+            ], { discard: true })
+            const [, entries] = yield* whileRunning(writeVideos, () => insertEntries(sql, runId, run.entries))
+            if (run.entries.length > 0) yield* entries
+          } else if (run.entries.length > 0) yield* insertEntries(sql, runId, run.entries)
           if (run.tracked !== undefined && run.tracked.length > 0) yield* saveTracked(sql, run.tracked)
           if (run.gone !== undefined && run.gone.length > 0) yield* markGone(sql, run.gone)
           return runId
