@@ -24,8 +24,8 @@ export const Thumbnails = Schema.Record({
   key: Schema.String,
   value: Schema.Struct({
     url: Schema.String,
-    width: Schema.optional(Schema.Number),
-    height: Schema.optional(Schema.Number)
+    width: Schema.optionalWith(Schema.Number, { exact: true }),
+    height: Schema.optionalWith(Schema.Number, { exact: true })
   })
 })
 export type Thumbnails = typeof Thumbnails.Type

@@ -42,33 +42,39 @@ export const DurationSeconds = Schema.transformOrFail(Schema.String, Schema.NonN
   encode: (seconds) => ParseResult.succeed(`PT${seconds}S`)
 })
 
+/**
+ * A field the API may leave out. Exact: JSON has no `undefined`, and `Schema.optional`'s
+ * `S | undefined` is a union that every field of every item went through.
+ */
+const sent = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
 const Snippet = Schema.Struct({
   title: Schema.String,
-  channelTitle: Schema.optional(Schema.String),
-  channelId: Schema.optional(Schema.String),
-  description: Schema.optional(Schema.String),
-  publishedAt: Schema.optional(Schema.Date),
-  tags: Schema.optional(Schema.Array(Schema.String)),
-  categoryId: Schema.optional(CategoryId),
-  liveBroadcastContent: Schema.optional(Schema.String),
-  thumbnails: Schema.optional(Thumbnails),
-  defaultLanguage: Schema.optional(Schema.String),
-  defaultAudioLanguage: Schema.optional(Schema.String)
+  channelTitle: sent(Schema.String),
+  channelId: sent(Schema.String),
+  description: sent(Schema.String),
+  publishedAt: sent(Schema.Date),
+  tags: sent(Schema.Array(Schema.String)),
+  categoryId: sent(CategoryId),
+  liveBroadcastContent: sent(Schema.String),
+  thumbnails: sent(Thumbnails),
+  defaultLanguage: sent(Schema.String),
+  defaultAudioLanguage: sent(Schema.String)
 }).annotations({ identifier: "Snippet" })
 
 const ContentDetails = Schema.Struct({
-  duration: Schema.optional(DurationSeconds),
-  definition: Schema.optional(Schema.String),
-  caption: Schema.optional(Schema.Literal("true", "false")),
-  licensedContent: Schema.optional(Schema.Boolean)
+  duration: sent(DurationSeconds),
+  definition: sent(Schema.String),
+  caption: sent(Schema.Literal("true", "false")),
+  licensedContent: sent(Schema.Boolean)
 }).annotations({ identifier: "ContentDetails" })
 
-const Status = Schema.Struct({ madeForKids: Schema.optional(Schema.Boolean) }).annotations({ identifier: "Status" })
+const Status = Schema.Struct({ madeForKids: sent(Schema.Boolean) }).annotations({ identifier: "Status" })
 
 export const Statistics = Schema.Struct({
-  viewCount: Schema.optional(Counter),
-  likeCount: Schema.optional(Counter),
-  commentCount: Schema.optional(Counter)
+  viewCount: sent(Counter),
+  likeCount: sent(Counter),
+  commentCount: sent(Counter)
 }).annotations({ identifier: "Statistics" })
 
 /**
@@ -80,9 +86,9 @@ export const Statistics = Schema.Struct({
 const VideoItemAsSent = Schema.Struct({
   id: VideoId,
   snippet: Snippet,
-  contentDetails: Schema.optional(ContentDetails),
-  status: Schema.optional(Status),
-  statistics: Schema.optional(Statistics)
+  contentDetails: sent(ContentDetails),
+  status: sent(Status),
+  statistics: sent(Statistics)
 }).annotations({ identifier: "VideoItem" })
 export type VideoItemAsSent = typeof VideoItemAsSent.Type
 
