@@ -134,6 +134,9 @@ export const migrationsFrom = (first: number): ReadonlyArray<number> =>
 
 export const MIGRATIONS_TABLE = "viralvidvault_migrations"
 
+/** The id of the last migration this release has. */
+const LATEST_MIGRATION = Math.max(...Object.keys(migrations).map((key) => Number.parseInt(key, 10)))
+
 /** An arbitrary, fixed key: our migrations run one process at a time. */
 const MIGRATION_LOCK = 7_406_116_001
 
@@ -144,6 +147,14 @@ const MIGRATION_LOCK = 7_406_116_001
  */
 export const runMigrations = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
+  // Every start of every command comes here, and nearly always to a current schema: one
+  // read says so, where the Migrator's check is nine statements (~35 ms on PostgreSQL).
+  // A table not there yet, or any other answer, goes the whole way.
+  const latest = yield* sql<{ readonly latest: number | null }>`SELECT max(migration_id) AS latest FROM ${sql(MIGRATIONS_TABLE)}`.pipe(
+    Effect.map((rows) => rows[0]?.latest ?? null),
+    Effect.orElseSucceed(() => null)
+  )
+  if (latest === LATEST_MIGRATION) return []
   yield* sql.withTransaction(
     Effect.zipRight(
       sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`,
