@@ -789,7 +789,7 @@ const VIDEO_SQL = `
                  v.category_id AS "categoryId", v.tags, v.description, v.published_at AS "publishedAt",
                  v.duration_seconds AS "durationSeconds", v.definition, v.caption,
                  v.licensed_content AS "licensedContent", v.made_for_kids AS "madeForKids",
-                 v.live_broadcast_content AS "liveBroadcastContent", v.thumbnail_url AS "thumbnailUrl",
+                 v.live_broadcast_content AS "liveBroadcastContent", v.thumbnail_url AS "thumbnailUrl", v.thumbnails,
                  v.primary_language AS language, v.regions,
                  v.view_count AS "viewCount", v.like_count AS "likeCount", v.comment_count AS "commentCount",
                  v.first_seen_at AS "firstSeenAt", v.last_seen_at AS "lastSeenAt", v.gone_at AS "goneAt",
