@@ -73,7 +73,7 @@ const SLICE = 500
  * its pages' bytes as they came, between the few bytes that say what they are.
  */
 const unitParts = (unit: FetchedChart): ReadonlyArray<string | Uint8Array> => {
-  if (unit.sent === undefined) {
+  if (unit.sent === undefined || unit.sent.length === 0) {
     const parts: Array<string> = []
     for (let i = 0; i < unit.videos.length; i += SLICE) {
       parts.push(`${i === 0 ? "" : ","}{"entries":${JSON.stringify(unit.videos.slice(i, i + SLICE).map(encodeSpoolEntry))}}`)
