@@ -1,94 +1,19 @@
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Data, Deferred, Effect, Either, Fiber, Mailbox, Option, ParseResult, Schema, type Scope, Stream } from "effect"
+import { Clock, Data, Deferred, Effect, Fiber, Mailbox, Option, type Scope, Stream } from "effect"
 import { dedup } from "../Domain/Dedup.js"
-import { type Batch, RegionOutcome, RunStatus } from "../Domain/Run.js"
-import { RegionCode } from "../Domain/Region.js"
+import type { Batch } from "../Domain/Run.js"
 import type { FetchedChart, ReadSpooledChart } from "../Domain/SentPage.js"
-import { ChartId, RegionalVideo } from "../Domain/Video.js"
 import { AtomicWriter, describeFileError } from "../Files.js"
 import { isAlive } from "../Process.js"
 import { StateDirectory } from "../State.js"
 import { SpoolFileCorrupt, SpoolUnwritable } from "./Errors.js"
-import { encodeSpoolEntry } from "./SpoolEntry.js"
+import { FILE_START, headerText, readBatchFile, unitParts } from "./SpoolFile.js"
 
 /**
  * Fetched batches wait here, one file each, until they are committed: written before
  * the store is tried (write-ahead), removed after the commit, stored by a later run
  * when this one could not.
  */
-
-/**
- * What a spool file holds: the batch's header, and what it fetched, a unit at a time in
- * the order the units came in. Since version 2, a unit is its pages as the API sent them
- * (read again as the fetch read them: `ReadSpooledChart`), or, from a host's client that
- * keeps no pages, its entries; version 1 (the first stage) kept every unit's entries in
- * one list. The merged videos are derived again (`dedup` is pure).
- */
-const headerFields = {
-  batchId: Schema.optional(Schema.String),
-  startedAt: Schema.Date,
-  finishedAt: Schema.Date,
-  status: RunStatus,
-  outcomes: Schema.Array(RegionOutcome)
-}
-const BatchHeader = Schema.Struct({ ...headerFields, version: Schema.Literal(2) })
-const SpooledPageJson = Schema.Struct({
-  firstRank: Schema.Int.pipe(Schema.positive()),
-  take: Schema.NonNegativeInt,
-  fetchedAt: Schema.Date,
-  body: Schema.Unknown
-})
-const SentUnitJson = Schema.Struct({ region: RegionCode, chart: ChartId, pages: Schema.Array(SpooledPageJson) })
-const EntriesJson = Schema.Struct({ entries: Schema.Array(RegionalVideo) })
-const BatchFile = Schema.parseJson(Schema.Union(
-  Schema.Struct({ ...headerFields, version: Schema.Literal(1), entries: Schema.Array(RegionalVideo) }),
-  Schema.Struct({ ...headerFields, version: Schema.Literal(2), units: Schema.Array(Schema.Union(SentUnitJson, EntriesJson)) })
-))
-
-// Compiled on first use (and then memoised by Schema), not at start-up: the spool is
-// needed after the fetch, and start-up is on the way to the first request.
-const HeaderJson = Schema.parseJson(BatchHeader)
-const decodeFile = (text: string) => Schema.decodeUnknownEither(BatchFile)(text)
-
-/** The entries a file holds, its units read as their fetch read them; why not, when a unit's pages are no pages. */
-const entriesOf = (file: typeof BatchFile.Type, readChart: ReadSpooledChart): Either.Either<ReadonlyArray<RegionalVideo>, string> => {
-  if (file.version === 1) return Either.right(file.entries)
-  const entries: Array<RegionalVideo> = []
-  for (const unit of file.units) {
-    if ("entries" in unit) entries.push(...unit.entries)
-    else {
-      const read = readChart(unit)
-      if (Either.isLeft(read)) return Either.left(read.left)
-      entries.push(...read.right)
-    }
-  }
-  return Either.right(entries)
-}
-
-/** A unit's entries (from a client that keeps no pages) are encoded a slice at a time: the file is written as it is encoded, never whole in memory. */
-const SLICE = 500
-
-/**
- * A unit as the file keeps it (one element of `units`, or a few of a client's entries):
- * its pages' bytes as they came, between the few bytes that say what they are.
- */
-const unitParts = (unit: FetchedChart): ReadonlyArray<string | Uint8Array> => {
-  if (unit.sent === undefined || unit.sent.length === 0) {
-    const parts: Array<string> = []
-    for (let i = 0; i < unit.videos.length; i += SLICE) {
-      parts.push(`${i === 0 ? "" : ","}{"entries":${JSON.stringify(unit.videos.slice(i, i + SLICE).map(encodeSpoolEntry))}}`)
-    }
-    return parts
-  }
-  const parts: Array<string | Uint8Array> = [`{"region":${JSON.stringify(unit.region)},"chart":${JSON.stringify(unit.chart)},"pages":[`]
-  unit.sent.forEach((page, i) => {
-    parts.push(`${i === 0 ? "" : ","}{"firstRank":${page.firstRank},"take":${page.take},"fetchedAt":"${page.fetchedAt.toISOString()}","body":`)
-    parts.push(page.body)
-    parts.push("}")
-  })
-  parts.push("]}")
-  return parts
-}
 
 /** A spool file given up before it was complete (a run interrupted, or that fetched nothing): its temporary file goes. */
 class Abandoned extends Data.TaggedError("Abandoned") {}
@@ -166,9 +91,9 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         const encoded = Mailbox.toStream(units).pipe(
           Stream.mapConcat((unit) => unitParts(unit).flatMap((part, i) => i === 0 && written++ > 0 ? [",", part] : [part]))
         )
-        const text = Stream.make<Array<string | Uint8Array>>(`{"units":[`).pipe(
+        const text = Stream.make<Array<string | Uint8Array>>(FILE_START).pipe(
           Stream.concat(encoded),
-          Stream.concat(Stream.fromEffect(Effect.map(Deferred.await(header), (json) => `],${json.slice(1)}`)))
+          Stream.concat(Stream.fromEffect(Deferred.await(header)))
         )
         // Its failure is `finish`'s to say, and an abandoned file is none: not logged as an unhandled error.
         const writing = yield* Effect.forkScoped(writeFileAtomic(file, text)).pipe(Effect.withUnhandledErrorLogLevel(Option.none()))
@@ -182,7 +107,7 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         const finish = (batch: Batch) =>
           Effect.gen(function*() {
             yield* units.end
-            yield* Deferred.succeed(header, yield* Effect.orDie(Schema.encode(HeaderJson)({ version: 2, ...batch })))
+            yield* Deferred.succeed(header, yield* Effect.orDie(headerText(batch)))
             yield* Fiber.join(writing).pipe(
               Effect.mapError((e) =>
                 new SpoolUnwritable({ path: file, detail: e._tag === "Abandoned" ? "abandoned" : describeFileError(e) })
@@ -199,25 +124,13 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
     const read = (file: string, name: string, readChart: ReadSpooledChart): Effect.Effect<Option.Option<SpooledBatch>> =>
       fs.readFileString(file).pipe(
         Effect.mapError((e) => e.message),
-        Effect.flatMap((text) =>
-          Either.mapLeft(decodeFile(text), (e) => ParseResult.TreeFormatter.formatErrorSync(e).split("\n")[0]!)
-        ),
-        Effect.flatMap((decoded) =>
-          Either.map(entriesOf(decoded, readChart), (entries) =>
-            Option.some({
-              path: file,
-              batch: {
-                // A file written before batches had ids is known by its name, which is unique too.
-                batchId: decoded.batchId ?? `spool:${name}`,
-                startedAt: decoded.startedAt,
-                finishedAt: decoded.finishedAt,
-                status: decoded.status,
-                outcomes: decoded.outcomes,
-                entries,
-                videos: dedup(entries)
-              }
-            })
-          )
+        Effect.flatMap((text) => readBatchFile(text, readChart)),
+        Effect.map(({ entries, ...header }) =>
+          Option.some({
+            path: file,
+            // A file written before batches had ids is known by its name, which is unique too.
+            batch: { ...header, batchId: header.batchId ?? `spool:${name}`, entries, videos: dedup(entries) }
+          })
         ),
         Effect.catchAll((detail) => {
           const movedTo = `${file}.corrupt`
