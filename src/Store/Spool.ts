@@ -7,7 +7,7 @@ import { AtomicWriter, describeFileError } from "../Files.js"
 import { isAlive } from "../Process.js"
 import { StateDirectory } from "../State.js"
 import { SpoolFileCorrupt, SpoolUnwritable } from "./Errors.js"
-import { FILE_START, headerText, readBatchFile, unitParts } from "./SpoolFile.js"
+import { FILE_START, headerText, readBatchFile, unitElements } from "./SpoolFile.js"
 
 /**
  * Fetched batches wait here, one file each, until they are committed: written before
@@ -89,7 +89,7 @@ export class Spool extends Effect.Service<Spool>()("viralvidvault/Spool", {
         const header = yield* Deferred.make<string>()
         let written = 0
         const encoded = Mailbox.toStream(units).pipe(
-          Stream.mapConcat((unit) => unitParts(unit).flatMap((part, i) => i === 0 && written++ > 0 ? [",", part] : [part]))
+          Stream.mapConcat((unit) => unitElements(unit).flatMap((element) => written++ > 0 ? [",", ...element] : element))
         )
         const text = Stream.make<Array<string | Uint8Array>>(FILE_START).pipe(
           Stream.concat(encoded),

@@ -57,16 +57,17 @@ const entriesOf = (file: typeof BatchFile.Type, readChart: ReadSpooledChart): Ei
 const SLICE = 500
 
 /**
- * A unit as the file keeps it (one element of `units`, or a few of a client's entries):
- * its pages' bytes as they came, between the few bytes that say what they are.
+ * A unit as the file keeps it: the elements of `units` it makes (its pages, one element:
+ * their bytes as they came, between the few bytes that say what they are; a client's
+ * entries, an element a slice), each as the parts to write in order.
  */
-export const unitParts = (unit: FetchedChart): ReadonlyArray<string | Uint8Array> => {
+export const unitElements = (unit: FetchedChart): ReadonlyArray<ReadonlyArray<string | Uint8Array>> => {
   if (unit.sent === undefined || unit.sent.length === 0) {
-    const parts: Array<string> = []
+    const elements: Array<ReadonlyArray<string>> = []
     for (let i = 0; i < unit.videos.length; i += SLICE) {
-      parts.push(`${i === 0 ? "" : ","}{"entries":${JSON.stringify(unit.videos.slice(i, i + SLICE).map(encodeSpoolEntry))}}`)
+      elements.push([`{"entries":${JSON.stringify(unit.videos.slice(i, i + SLICE).map(encodeSpoolEntry))}}`])
     }
-    return parts
+    return elements
   }
   const parts: Array<string | Uint8Array> = [`{"region":${JSON.stringify(unit.region)},"chart":${JSON.stringify(unit.chart)},"pages":[`]
   unit.sent.forEach((page, i) => {
@@ -75,7 +76,7 @@ export const unitParts = (unit: FetchedChart): ReadonlyArray<string | Uint8Array
     parts.push("}")
   })
   parts.push("]}")
-  return parts
+  return [parts]
 }
 
 /** How a file begins: the header comes last, once the fetch has ended. */
