@@ -44,15 +44,17 @@ const database = Effect.gen(function*() {
   }
 })
 
+/** `test` on the scripted database, with a NewestRun over it. */
+const withNewestRun = <A, E>(test: (db: Effect.Effect.Success<typeof database>, newest: NewestRun) => Effect.Effect<A, E>) =>
+  Effect.flatMap(database, (db) => Effect.provide(Effect.flatMap(NewestRun, (newest) => test(db, newest)), db.layer))
+
 /** Lets every forked fiber run as far as it can. */
 const settle = Effect.repeatN(Effect.yieldNow(), 20)
 
 describe("NewestRun", () => {
   it.effect("the requests that come during a read share the next one, which starts when it ends and sees what they saw", () =>
-    Effect.gen(function*() {
-      const db = yield* database
-      yield* Effect.gen(function*() {
-        const newest = yield* NewestRun
+    withNewestRun((db, newest) =>
+      Effect.gen(function*() {
         const first = yield* Effect.fork(newest.get)
         yield* settle
         expect(yield* db.reads).toBe(1)
@@ -78,14 +80,11 @@ describe("NewestRun", () => {
         yield* db.end()
         expect(yield* Fiber.join(alone)).toBe(2)
         expect(yield* db.reads).toBe(3)
-      }).pipe(Effect.provide(db.layer))
-    }))
+      })))
 
   it.effect("a failed read fails the requests it answers, not the next ones; a request that goes away ends no read", () =>
-    Effect.gen(function*() {
-      const db = yield* database
-      yield* Effect.gen(function*() {
-        const newest = yield* NewestRun
+    withNewestRun((db, newest) =>
+      Effect.gen(function*() {
         const failing = yield* Effect.fork(newest.get)
         yield* settle
         const leaving = yield* Effect.fork(newest.get)
@@ -102,6 +101,5 @@ describe("NewestRun", () => {
         yield* db.end()
         expect(yield* Fiber.join(staying)).toBe(1)
         expect(yield* db.reads).toBe(2)
-      }).pipe(Effect.provide(db.layer))
-    }))
+      })))
 })
