@@ -41,6 +41,26 @@ describe("the spool", () => {
       expect(readdirSync(join(state, "spool"))).toEqual([])
     }))
 
+  it.effect("a client that keeps no pages: its entries are spooled a slice at a time and read back whole", () =>
+    Effect.gen(function*() {
+      const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
+      // 1,200 entries a region: three slices of at most 500 each, seven regions.
+      const { layer } = yield* harness((code) => Effect.succeed(chart(code, 1200)), {
+        state,
+        store: failingStore(new DatabaseUnavailable({ operation: "connecting", detail: "ECONNREFUSED" }))
+      })
+      yield* Effect.flip(Effect.provide(ingest, layer))
+      const [file] = readdirSync(join(state, "spool"))
+      expect(readFileSync(join(state, "spool", file!), "utf8").match(/\{"entries":\[/g)).toHaveLength(7 * 3)
+
+      yield* TestClock.adjust("7 hours")
+      const next = yield* harness((code) => Effect.succeed(chart(code)), { state })
+      yield* Effect.provide(ingest, next.layer)
+      const [spooled] = yield* Ref.get(next.saved)
+      expect(spooled!.entries).toHaveLength(7 * 1200)
+      expect(new Set(spooled!.entries.map((e) => `${e.region} ${e.rank}`)).size).toBe(7 * 1200)
+    }))
+
   it.effect("the pages are spooled as the API sent them, and read back into the very batch the run fetched", () =>
     Effect.gen(function*() {
       const state = mkdtempSync(join(tmpdir(), "vvv-spool-"))
