@@ -845,24 +845,30 @@ const REGIONS_SQL = `
 
 /** src/Store/Search.ts `matches`: $1 configs, $2 query, $3 regions, $4 regions, $5 limit. */
 const SEARCH_SQL = `
-          WITH q AS (
+          WITH q AS MATERIALIZED (
             SELECT cfg, websearch_to_tsquery(cfg, $2) AS query
             FROM unnest($1::regconfig[]) AS cfg
+          ), hits AS (
+            SELECT v.*, (SELECT q.query FROM q WHERE q.cfg = v.search_config) AS own
+            FROM videos v
+            WHERE v.search @@ (SELECT string_agg(DISTINCT '(' || query::text || ')', ' | ')::tsquery FROM q WHERE numnode(query) > 0)
+              AND (cardinality($3::text[]) = 0 OR v.regions && $4::text[])
           )
-          SELECT v.video_id AS "videoId", v.title, v.channel_title AS "channelTitle", v.regions,
-                 v.view_count::text AS "viewCount", v.primary_language AS language,
-                 ts_rank(v.search, q.query)::float8 AS score, v.last_seen_at AS "lastSeenAt",
-                 'https://www.youtube.com/watch?v=' || v.video_id AS url
-          FROM q
-          JOIN videos v ON v.search_config = q.cfg AND v.search @@ q.query
-          WHERE cardinality($3::text[]) = 0 OR v.regions && $4::text[]
-          ORDER BY score DESC, v.view_count DESC NULLS LAST, v.video_id
+          SELECT h.video_id AS "videoId", h.title, h.channel_title AS "channelTitle", h.regions,
+                 h.view_count::text AS "viewCount", h.primary_language AS language,
+                 ts_rank(h.search, h.own)::float8 AS score, h.last_seen_at AS "lastSeenAt",
+                 'https://www.youtube.com/watch?v=' || h.video_id AS url
+          FROM hits h
+          WHERE h.search @@ h.own
+          ORDER BY score DESC, h.view_count DESC NULLS LAST, h.video_id
           LIMIT $5`
 
 /** The hits of a query, as `matches` finds them, without the limit. */
 const SEARCH_COUNT_SQL = `
-          WITH q AS (SELECT cfg, websearch_to_tsquery(cfg, $2) AS query FROM unnest($1::regconfig[]) AS cfg)
-          SELECT count(*)::int AS n FROM q JOIN videos v ON v.search_config = q.cfg AND v.search @@ q.query`
+          WITH q AS MATERIALIZED (SELECT cfg, websearch_to_tsquery(cfg, $2) AS query FROM unnest($1::regconfig[]) AS cfg)
+          SELECT count(*)::int AS n FROM videos v
+          WHERE v.search @@ (SELECT string_agg(DISTINCT '(' || query::text || ')', ' | ')::tsquery FROM q WHERE numnode(query) > 0)
+            AND v.search @@ (SELECT q.query FROM q WHERE q.cfg = v.search_config)`
 
 /**
  * The copies above against the store's sources: each `${…}` there and `$n` here read as

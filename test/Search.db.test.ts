@@ -29,7 +29,10 @@ const VIDEOS = [
   // One word, in the title of one, the tags of another, the description of a third.
   regional("in-desc", "GB", { rank: 3, title: "Late show", description: "Tonight:\nkaraoke with friends", language: "en", views: 900 }),
   regional("in-tags", "GB", { rank: 4, title: "Friday songs", tags: ["karaoke", "pub"], language: "en", views: 10 }),
-  regional("in-title", "GB", { rank: 5, title: "Karaoke night", language: "en", views: 1 })
+  regional("in-title", "GB", { rank: 5, title: "Karaoke night", language: "en", views: 1 }),
+  // A word that German drops as a stop word and English keeps.
+  regional("en-die", "US", { rank: 6, title: "Die another day", language: "en" }),
+  regional("de-die", "AT", { rank: 6, title: "Die Kinder spielen", language: "de" })
 ]
 
 const seed = Effect.gen(function*() {
@@ -59,6 +62,10 @@ describe(`search on ${engine}`, () => {
         expect(yield* find("Berg")).toEqual(["de-berg"])
         expect(yield* find("fietser")).toEqual(["nl-fiets"])
         expect(yield* find("fjelltur")).toEqual(["no-fjell"])
+        // Each video by its own language's query: German drops "die" as a stop word, English keeps it.
+        expect(yield* find("die")).toEqual(["en-die"])
+        expect(yield* find("die kinder")).toEqual(["de-die"])
+        expect(yield* find("die another")).toEqual(["en-die"])
       }))
 
     it.effect("folds accents for Polish: lodz finds Łódź, zolta finds Żółta", () =>
