@@ -63,7 +63,7 @@ export class VideoSearch extends Effect.Service<VideoSearch>()("viralvidvault/Vi
      * The index is probed once, for the query in any language (the languages' queries
      * joined by `|`), and each hit is then held to the query of its own language. Probed
      * once per language (a join on the configuration), a year's archive read a common
-     * word's ~180,000 hits twelve times: 17–19 s for "official", 2.2–2.9 s now
+     * word's ~180,000 hits twelve times: 16–27 s for "official", 2.3–3.4 s now
      * (BENCHMARKS.md, "A year of history").
      */
     const matches = SqlSchema.findAll({
