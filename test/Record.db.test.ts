@@ -120,6 +120,40 @@ describe(`the full record on ${engine}`, () => {
         expect(video).toEqual({ title: "Drugi", tags: ["inne"] })
       }))
 
+    it.effect("one run of unchanged, changed, new and hashless records: each counted, rewritten or added as it needs", () =>
+      Effect.gen(function*() {
+        yield* reset
+        const sql = yield* SqlClient.SqlClient
+        const video = (id: string, title: string, views: number, hour: number) =>
+          regional(id, "PL", { title, views, fetchedAt: at(hour) })
+        yield* save([video("same0000000", "Ta sama", 1, 1), video("changed0000", "Stary", 1, 1), video("hashless000", "Bez skrótu", 1, 1)], 1)
+        // A row as the first stage left it: no record hash.
+        yield* sql`UPDATE videos SET record_hash = NULL WHERE video_id = 'hashless000'`
+        const runId = yield* save([
+          video("same0000000", "Ta sama", 20, 2),
+          video("changed0000", "Nowy", 20, 2),
+          video("hashless000", "Bez skrótu", 20, 2),
+          video("new00000000", "Nowość", 20, 2)
+        ], 2)
+        const rows = yield* sql<{ video_id: string; title: string; view_count: string; last_run_id: string; hashed: boolean }>`
+          SELECT video_id, title, view_count, last_run_id, record_hash IS NOT NULL AS hashed FROM videos ORDER BY video_id`
+        expect(rows.map((r) => [r.video_id, r.title, r.view_count, Number(r.last_run_id), r.hashed])).toEqual([
+          ["changed0000", "Nowy", "20", runId, true],
+          ["hashless000", "Bez skrótu", "20", runId, true],
+          ["new00000000", "Nowość", "20", runId, true],
+          ["same0000000", "Ta sama", "20", runId, true]
+        ])
+        const observed = yield* sql<{ video_id: string; n: string }>`
+          SELECT video_id, count(*) AS n FROM video_stats GROUP BY video_id ORDER BY video_id`
+        expect(observed.map((o) => [o.video_id, Number(o.n)])).toEqual([
+          ["changed0000", 2], ["hashless000", 2], ["new00000000", 1], ["same0000000", 2]
+        ])
+        // A revision for the new text only: the hashless row's text is as stored.
+        const revisions = yield* sql<{ video_id: string; title: string }>`
+          SELECT video_id, title FROM video_revisions WHERE observed_at = ${at(2)} ORDER BY video_id`
+        expect(revisions).toEqual([{ video_id: "changed0000", title: "Nowy" }, { video_id: "new00000000", title: "Nowość" }])
+      }))
+
     it.effect("the search vector follows the text: computed for new and changed text, kept as it is otherwise", () =>
       Effect.gen(function*() {
         yield* reset
