@@ -168,7 +168,8 @@ export class Trends extends Effect.Service<Trends>()("viralvidvault/Trends", {
     /**
      * How much the regions' charts shared in [since, until). Without JIT compilation: on a
      * year of every region, PostgreSQL's default (`jit = on`) compiled a week's overlap for
-     * ~170 ms of its ~750 ms, and a period not asked before is computed once.
+     * 170–350 ms of its 0.75–1.9 s (BENCHMARKS.md, "A year of history"), and a period not
+     * asked before is computed once, so the compiled code is never used again.
      */
     const overlap = Effect.fn("Trends.overlap")(function*(since: Date, until: Date, chart: ChartId) {
       const rows = yield* sql.withTransaction(
