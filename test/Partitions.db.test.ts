@@ -196,6 +196,15 @@ describe(`monthly partitions on ${engine}`, () => {
         expect(yield* checksums).toEqual(rowsBefore)
         expect(yield* answers).toEqual(answersBefore)
         // The same columns, CHECKs, foreign keys and indexes under the same names; the entries' key gains fetched_at.
+        // Migration 12, run after it, drops the two foreign keys to videos (the store checks the entries instead).
+        const VIDEO_KEYS = ["trending_entries_video_id_fkey", "video_stats_video_id_fkey"]
+        const videoKeysOf = (shape: typeof entriesBefore) => shape.constraints.filter((c) => VIDEO_KEYS.includes(c.conname))
+        expect(videoKeysOf(entriesBefore).map((c) => c.conname)).toEqual(["trending_entries_video_id_fkey"])
+        expect(videoKeysOf(statsBefore).map((c) => c.conname)).toEqual(["video_stats_video_id_fkey"])
+        const beforeTwelve = (shape: typeof entriesBefore) => ({
+          ...shape,
+          constraints: shape.constraints.filter((c) => !VIDEO_KEYS.includes(c.conname))
+        })
         const pkeyOf = (shape: typeof entriesBefore) => shape.constraints.find((c) => c.conname === "trending_entries_pkey")
         expect(pkeyOf(entriesBefore)?.def).toBe("PRIMARY KEY (run_id, region, chart, video_id)")
         const entriesAfter = yield* shapeOf("trending_entries")
@@ -206,11 +215,11 @@ describe(`monthly partitions on ${engine}`, () => {
           indexes: shape.indexes.map((i) => ({ name: i.name, def: String(i.def).replace(/ USING btree \((.*)\)$/, " ($1)").replace(/^.* ON /, "") }))
             .filter((i) => i.name !== "trending_entries_pkey")
         })
-        expect(withoutKey(entriesAfter)).toEqual(withoutKey(entriesBefore))
+        expect(withoutKey(entriesAfter)).toEqual(withoutKey(beforeTwelve(entriesBefore)))
         expect(entriesAfter.indexes.map((i) => i.name)).toEqual(entriesBefore.indexes.map((i) => i.name))
         const statsAfter = yield* shapeOf("video_stats")
         expect({ ...statsAfter, indexes: statsAfter.indexes.map((i) => i.name) })
-          .toEqual({ ...statsBefore, indexes: statsBefore.indexes.map((i) => i.name) })
+          .toEqual({ ...beforeTwelve(statsBefore), indexes: statsBefore.indexes.map((i) => i.name) })
 
         // Partitioned by range on the time, one partition a month (UTC), no default partition.
         const partitioned = yield* sql`
@@ -283,12 +292,13 @@ describe(`monthly partitions on ${engine}`, () => {
             { part: "video_stats_2031_04", video_id: "vid00000001" },
             { part: "video_stats_2031_05", video_id: "vid00000002" }
           ])
-        // A new month is attached with the table's indexes, CHECKs and foreign keys.
+        // A new month is attached with the table's indexes, CHECKs and foreign key (to the runs: migration 12 dropped the videos').
         const shape = yield* shapeOf("trending_entries_2031_04")
         expect(shape.indexes.length).toBe(4)
         expect(shape.constraints.map((c) => c.conname)).toEqual(expect.arrayContaining([
-          "trending_entries_rank_check", "trending_entries_run_id_fkey", "trending_entries_video_id_fkey", "trending_entries_2031_04_pkey"
+          "trending_entries_rank_check", "trending_entries_run_id_fkey", "trending_entries_2031_04_pkey"
         ]))
+        expect(shape.constraints.map((c) => c.conname)).not.toContain("trending_entries_video_id_fkey")
         // Storing into existing months creates nothing.
         const again = [regional("vid00000003", "SE", { rank: 1, views: 5, fetchedAt: new Date("2031-04-12T10:00:00Z") })]
         yield* store.saveRun({ ...batchOf(again), startedAt: again[0]!.fetchedAt, finishedAt: again[0]!.fetchedAt })

@@ -14,7 +14,7 @@ import { engine, TestDatabase } from "./support/TestDatabase.js"
 
 const StoreLive = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provideMerge(TestDatabase))
 
-const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE`)
+const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, video_stats, videos, ingest_runs RESTART IDENTITY CASCADE`)
 
 const save = (entries: ReadonlyArray<RegionalVideo>, hour: number) =>
   Effect.flatMap(VideoStore, (store) => store.saveRun(batchOf(entries, hour)))

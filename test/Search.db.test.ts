@@ -37,7 +37,7 @@ const VIDEOS = [
 
 const seed = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  yield* sql`TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE`
+  yield* sql`TRUNCATE trending_entries, video_stats, videos, ingest_runs RESTART IDENTITY CASCADE`
   const outcomes = [...new Set(VIDEOS.map((v) => v.region))].map((region) =>
     RegionOutcome.make({ region, status: "ok", videos: 1, malformed: 0, attempts: 1, durationMs: 1 })
   )

@@ -14,7 +14,7 @@ import { engine, TestDatabase } from "./support/TestDatabase.js"
 
 const StoreLive = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provideMerge(TestDatabase))
 
-const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE`)
+const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, video_stats, videos, ingest_runs RESTART IDENTITY CASCADE`)
 
 const seen = (id: string, code: string, hour: number, views = 100) =>
   regional(id, code, { fetchedAt: at(hour), views })

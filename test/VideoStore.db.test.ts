@@ -12,7 +12,7 @@ const StoreLive = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.
 
 const runOf = batchOf
 
-const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE`)
+const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, video_stats, videos, ingest_runs RESTART IDENTITY CASCADE`)
 
 const count = (table: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: string }>`SELECT count(*) AS n FROM ${sql(table)}`).pipe(
@@ -117,13 +117,35 @@ describe(`VideoStore on ${engine}`, () => {
         const store = yield* VideoStore
         yield* store.saveRun(runOf([regional("kept", "PL")]))
         const broken = runOf([regional("a", "PL"), regional("b", "PL", { rank: 2 })])
-        // An entry whose video is not in the batch violates the foreign key, after the run row and videos were written.
-        const error = yield* Effect.flip(store.saveRun({ ...broken, entries: [...broken.entries, regional("ghost", "PL", { rank: 3 })] }))
+        // An entry listed twice violates the entries' key, after the run row, the videos and their observations were written.
+        const error = yield* Effect.flip(store.saveRun({ ...broken, entries: [...broken.entries, broken.entries[1]!] }))
         expect(error._tag).toBe("DatabaseRefused")
         expect(error.message).toContain("the database refused storing trending entries")
         expect(yield* count("ingest_runs")).toBe(1)
         expect(yield* count("videos")).toBe(1)
         expect(yield* count("trending_entries")).toBe(1)
+        expect(yield* count("video_stats")).toBe(1)
+      }))
+
+    it.effect("entries naming a video neither in the batch nor stored are refused, and nothing of the run is stored", () =>
+      Effect.gen(function*() {
+        yield* reset
+        const store = yield* VideoStore
+        yield* store.saveRun(runOf([regional("kept", "PL")]))
+        const broken = runOf([regional("a", "PL"), regional("b", "PL", { rank: 2 })])
+        const ghosts = [regional("ghost", "PL", { rank: 3 }), regional("ghost", "SE", { rank: 1 }), regional("spectre", "PL", { rank: 4 })]
+        const error = yield* Effect.flip(store.saveRun({ ...broken, entries: [...broken.entries, ...ghosts] }))
+        expect(error._tag).toBe("DatabaseRefused")
+        expect(error.message).toBe(
+          "the database refused storing trending entries: entries name videos that are neither in the batch nor stored (2: ghost, spectre); " +
+            "nothing of the run was stored"
+        )
+        expect([yield* count("ingest_runs"), yield* count("videos"), yield* count("trending_entries"), yield* count("video_stats")])
+          .toEqual([1, 1, 1, 1])
+        // An entry naming a stored video the batch does not carry is stored, as the foreign key let it be.
+        const carried = runOf([regional("c", "PL")])
+        yield* store.saveRun({ ...carried, entries: [...carried.entries, regional("kept", "PL", { rank: 2 })] })
+        expect(yield* count("trending_entries")).toBe(3)
       }))
 
     it.effect("titles are stored exactly, except U+0000; hostile strings are data", () =>

@@ -8,6 +8,7 @@ import { m0008_quota } from "./Migrations/0008_quota.js"
 import { m0009_partitions } from "./Migrations/0009_partitions.js"
 import { m0010_regions } from "./Migrations/0010_regions.js"
 import { m0011_gone_index } from "./Migrations/0011_gone_index.js"
+import { m0012_entries_unchecked_videos } from "./Migrations/0012_entries_unchecked_videos.js"
 
 /**
  * The project's migrations, imported statically so they survive bundling
@@ -125,7 +126,8 @@ export const migrations: Record<string, Effect.Effect<void, unknown, SqlClient.S
   "8_quota": m0008_quota,
   "9_partitions": m0009_partitions,
   "10_regions": m0010_regions,
-  "11_gone_index": m0011_gone_index
+  "11_gone_index": m0011_gone_index,
+  "12_entries_unchecked_videos": m0012_entries_unchecked_videos
 }
 
 /** The ids of the migrations from `first` on, in order: what a database at `first - 1` runs to be current. */

@@ -204,6 +204,24 @@ export const updateCounters = (sql: SqlClient.SqlClient, runId: RunId, videos: R
     FROM v WHERE old.video_id = v.video_id`
     .pipe(Effect.mapError(storeErrorOf("storing counters")))
 
+/**
+ * The ids among the batch's entries that name a video the batch does not carry (none,
+ * for a batch the pipeline made) and that is not stored either: what the entries' foreign
+ * key refused until migration 12 dropped it. Asks the database only when there are such ids.
+ */
+export const entriesWithoutVideo = (sql: SqlClient.SqlClient, entries: ReadonlyArray<RegionalVideo>, videos: ReadonlyArray<UniqueVideo>) => {
+  const carried = new Set(videos.map((v) => v.videoId))
+  const named = [...new Set(entries.filter((e) => !carried.has(e.videoId)).map((e) => e.videoId))]
+  if (named.length === 0) return Effect.succeed([] as ReadonlyArray<string>)
+  return sql<{ video_id: string }>`
+    SELECT id AS video_id FROM unnest(${pgArray(named)}::text[]) AS id
+    WHERE NOT EXISTS (SELECT 1 FROM videos v WHERE v.video_id = id)
+    ORDER BY id`.pipe(
+    fromSql("checking the entries' videos"),
+    Effect.map((rows): ReadonlyArray<string> => rows.map((r) => r.video_id))
+  )
+}
+
 /** One row per (run, region, chart, video), in `video_id` order (above): the primary key, led by the run's id, takes them anywhere. */
 export const insertEntries = (sql: SqlClient.SqlClient, runId: RunId, entries: ReadonlyArray<RegionalVideo>) =>
   sql`

@@ -9,8 +9,8 @@ import { listedRegions, saveRegions } from "./RegionRows.js"
 import { ensurePartitions, partitionTimesOf } from "./Partitions.js"
 import { markGone, saveTracked, trackable } from "./TrackingRows.js"
 import { RunRow } from "./Columns.js"
-import { insertEntries, recordHash, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
-import { fromSql, storeErrorOf } from "./Errors.js"
+import { entriesWithoutVideo, insertEntries, recordHash, splitByRecord, storedHashes, updateCounters, upsertVideos } from "./VideoRows.js"
+import { DatabaseRefused, fromSql, storeErrorOf } from "./Errors.js"
 import { takeStoreLock } from "./Locks.js"
 
 export { STORE_LOCK } from "./Locks.js"
@@ -87,6 +87,15 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
             return (yield* storedRunOf(run.batchId!).pipe(fromSql("looking up the stored batch"))).id
           }
           const runId: RunId = inserted.value.id
+          const unknown = yield* entriesWithoutVideo(sql, run.entries, run.videos)
+          if (unknown.length > 0) {
+            return yield* new DatabaseRefused({
+              operation: "storing trending entries",
+              // The check migration 12 took over from the entries' foreign key, and its words.
+              detail: `entries name videos that are neither in the batch nor stored (${unknown.length}: ` +
+                `${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}); nothing of the run was stored`
+            })
+          }
           // The months its rows fall in, and the next, before any is written (migration 9).
           if (run.entries.length > 0 || run.videos.length > 0 || (run.tracked?.length ?? 0) > 0) {
             yield* ensurePartitions(sql, partitionTimesOf(run))

@@ -41,6 +41,8 @@ export const reset = (url: string) =>
     url,
     `DO $$ BEGIN
        IF to_regclass('ingest_runs') IS NOT NULL THEN TRUNCATE trending_entries, videos, ingest_runs RESTART IDENTITY CASCADE; END IF;
+       -- No foreign key reaches video_stats from videos since migration 12: emptied by name.
+       IF to_regclass('video_stats') IS NOT NULL THEN TRUNCATE video_stats; END IF;
        IF to_regclass('categories') IS NOT NULL THEN TRUNCATE categories; END IF;
        IF to_regclass('quota_usage') IS NOT NULL THEN TRUNCATE quota_usage; END IF;
        IF to_regclass('youtube_regions') IS NOT NULL THEN TRUNCATE youtube_regions; END IF;
