@@ -197,7 +197,7 @@ describe(`monthly partitions on ${engine}`, () => {
         expect(yield* answers).toEqual(answersBefore)
         // The same columns, CHECKs, foreign keys and indexes under the same names; the entries' key gains fetched_at.
         // Migration 12, run after it, drops the two foreign keys to videos (the store checks the entries instead).
-        const VIDEO_KEYS = ["trending_entries_video_id_fkey", "video_stats_video_id_fkey"]
+        const VIDEO_KEYS: ReadonlyArray<unknown> = ["trending_entries_video_id_fkey", "video_stats_video_id_fkey"]
         const videoKeysOf = (shape: typeof entriesBefore) => shape.constraints.filter((c) => VIDEO_KEYS.includes(c.conname))
         expect(videoKeysOf(entriesBefore).map((c) => c.conname)).toEqual(["trending_entries_video_id_fkey"])
         expect(videoKeysOf(statsBefore).map((c) => c.conname)).toEqual(["video_stats_video_id_fkey"])
