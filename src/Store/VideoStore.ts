@@ -91,7 +91,7 @@ export class VideoStore extends Effect.Service<VideoStore>()("viralvidvault/Vide
           if (unknown.length > 0) {
             return yield* new DatabaseRefused({
               operation: "storing trending entries",
-              // The check migration 12 took over from the entries' foreign key, and its words.
+              // The entries' foreign key made this check until migration 12; it is refused under the same operation.
               detail: `entries name videos that are neither in the batch nor stored (${unknown.length}: ` +
                 `${unknown.slice(0, 5).join(", ")}${unknown.length > 5 ? ", …" : ""}); nothing of the run was stored`
             })
