@@ -8,13 +8,13 @@ import { MigrationsLive } from "../src/Store/Migrations.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { at, batchOf } from "./support/Batches.js"
 import { regional } from "./support/Fixtures.js"
-import { engine, TestDatabase } from "./support/TestDatabase.js"
+import { emptyStore, engine, TestDatabase } from "./support/TestDatabase.js"
 
 /** The archive of record in the store: every field, every observation, every version of the text. */
 
 const StoreLive = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provideMerge(TestDatabase))
 
-const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, video_stats, videos, ingest_runs RESTART IDENTITY CASCADE`)
+const reset = emptyStore
 
 const save = (entries: ReadonlyArray<RegionalVideo>, hour: number) =>
   Effect.flatMap(VideoStore, (store) => store.saveRun(batchOf(entries, hour)))

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "@effect/vitest"
-import { SqlClient } from "@effect/sql"
 import { Effect, Layer } from "effect"
 import { dedup } from "../src/Domain/Dedup.js"
 import { RegionOutcome } from "../src/Domain/Run.js"
@@ -8,7 +7,7 @@ import { MigrationsLive } from "../src/Store/Migrations.js"
 import { VideoSearch } from "../src/Store/Search.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { regional } from "./support/Fixtures.js"
-import { engine, TestDatabase } from "./support/TestDatabase.js"
+import { emptyStore, engine, TestDatabase } from "./support/TestDatabase.js"
 
 const SearchLive = Layer.mergeAll(VideoSearch.Default, VideoStore.Default, MigrationsLive).pipe(
   Layer.provideMerge(TestDatabase)
@@ -36,8 +35,7 @@ const VIDEOS = [
 ]
 
 const seed = Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
-  yield* sql`TRUNCATE trending_entries, video_stats, videos, ingest_runs RESTART IDENTITY CASCADE`
+  yield* emptyStore
   const outcomes = [...new Set(VIDEOS.map((v) => v.region))].map((region) =>
     RegionOutcome.make({ region, status: "ok", videos: 1, malformed: 0, attempts: 1, durationMs: 1 })
   )

@@ -8,13 +8,13 @@ import { MigrationsLive } from "../src/Store/Migrations.js"
 import { VideoStore } from "../src/Store/VideoStore.js"
 import { at, batchOf } from "./support/Batches.js"
 import { region, regional } from "./support/Fixtures.js"
-import { engine, TestDatabase } from "./support/TestDatabase.js"
+import { emptyStore, engine, TestDatabase } from "./support/TestDatabase.js"
 
 /** Tracking and unavailable charts in the store: what the planner and the tracking stage read, what they write. */
 
 const StoreLive = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provideMerge(TestDatabase))
 
-const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, video_stats, videos, ingest_runs RESTART IDENTITY CASCADE`)
+const reset = emptyStore
 
 const seen = (id: string, code: string, hour: number, views = 100) =>
   regional(id, code, { fetchedAt: at(hour), views })

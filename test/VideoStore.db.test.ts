@@ -6,13 +6,13 @@ import { MigrationsLive, runMigrations } from "../src/Store/Migrations.js"
 import { STORE_LOCK, VideoStore, VideoStoreOptions } from "../src/Store/VideoStore.js"
 import { at, batchOf } from "./support/Batches.js"
 import { regional } from "./support/Fixtures.js"
-import { engine, TestDatabase, TestDatabaseUrl } from "./support/TestDatabase.js"
+import { emptyStore, engine, TestDatabase, TestDatabaseUrl } from "./support/TestDatabase.js"
 
 const StoreLive = Layer.mergeAll(VideoStore.Default, MigrationsLive).pipe(Layer.provideMerge(TestDatabase))
 
 const runOf = batchOf
 
-const reset = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`TRUNCATE trending_entries, video_stats, videos, ingest_runs RESTART IDENTITY CASCADE`)
+const reset = emptyStore
 
 const count = (table: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: string }>`SELECT count(*) AS n FROM ${sql(table)}`).pipe(
